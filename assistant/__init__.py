@@ -1,0 +1,1 @@
+"""Question answering over the provincial plans for the digital transformation of the press."""

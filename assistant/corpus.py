@@ -1,0 +1,191 @@
+"""The corpus: the manifest of plans, reading plan files safely, and the cleaning pipeline raw → text.
+
+A plan goes through: decode UTF-8 and NFC → OCR repair (only for noisy scans) → layout repair → structure.
+The raw text stays as it is; ``Plan.text`` is what gets indexed and quoted, and ``Plan.offsets`` maps
+every character of it back to the raw text, so a citation can point at the original file.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from assistant.errors import ManifestError, PlanFileError
+from assistant.layout import repair_layout
+from assistant.normalize import nfc
+from assistant.structure import PlanStructure, parse_structure
+from assistant.textmap import OffsetMap, apply_edits
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.toml"
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    """Per-plan metadata from the manifest; empty strings where the plan's text leaves a field blank."""
+
+    id: str
+    province: str
+    file: str
+    source_file: str = ""
+    title: str = ""
+    plan_number: str = ""
+    issue_date: str = ""
+    issuing_body: str = ""
+    signer: str = ""
+    legal_basis: tuple[str, ...] = ()
+    ocr: bool = False
+    notes: str = ""
+
+
+@dataclass
+class Plan:
+    """A loaded plan: metadata, raw text, cleaned text with its map to the raw text, and its structure."""
+
+    meta: PlanMeta
+    raw_text: str
+    text: str
+    offsets: OffsetMap
+    footnotes: list[tuple[int, int]] = field(default_factory=list)
+    appendix_start: int | None = None
+    ocr_edits: int = 0
+    invalid_share_before: float | None = None
+    invalid_share_after: float | None = None
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def province(self) -> str:
+        return self.meta.province
+
+    @cached_property
+    def structure(self) -> PlanStructure:
+        return parse_structure(self.text, self.footnotes, self.appendix_start)
+
+    def quote(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Span of the raw text that ``text[start:end]`` comes from."""
+        return self.offsets.span_to_input(start, end)
+
+
+def load_manifest(corpus_dir: Path) -> list[PlanMeta]:
+    path = corpus_dir / MANIFEST_NAME
+    if not path.is_file():
+        raise ManifestError(f"Không tìm thấy {path}: hãy tạo tệp manifest.toml mô tả các kế hoạch trong {corpus_dir}.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ManifestError(f"Tệp {path} không đọc được ({error}); hãy sửa cú pháp TOML.") from error
+    plans = []
+    for entry in data.get("plan", []):
+        missing = [key for key in ("id", "province", "file") if not entry.get(key)]
+        if missing:
+            raise ManifestError(f"Một mục [[plan]] trong {path} thiếu {', '.join(missing)}; hãy bổ sung.")
+        entry = dict(entry)
+        entry["legal_basis"] = tuple(entry.get("legal_basis", []))
+        known = {f for f in PlanMeta.__dataclass_fields__}
+        plans.append(PlanMeta(**{k: v for k, v in entry.items() if k in known}))
+    ids = [p.id for p in plans]
+    if len(ids) != len(set(ids)):
+        raise ManifestError(f"Mã kế hoạch bị trùng trong {path}; mỗi kế hoạch cần một id riêng.")
+    return plans
+
+
+def read_plan_file(path: Path) -> str:
+    """The plan's text, NFC; a clear :class:`PlanFileError` when the file is missing, empty, binary or not UTF-8."""
+    if not path.is_file():
+        raise PlanFileError(f"{path.name}: không tìm thấy tệp; hãy kiểm tra trường 'file' trong manifest.")
+    data = path.read_bytes()
+    if not data.strip():
+        raise PlanFileError(f"{path.name}: tệp rỗng; hãy chép nội dung kế hoạch vào tệp.")
+    if b"\x00" in data[:4096]:
+        raise PlanFileError(f"{path.name}: tệp nhị phân, không phải văn bản; hãy chuyển sang văn bản UTF-8.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PlanFileError(
+            f"{path.name}: không phải mã hóa UTF-8 (byte lỗi ở vị trí {error.start}); hãy lưu lại dưới dạng UTF-8."
+        ) from error
+    return nfc(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class PlanCleaner:
+    """Turns raw plan text into clean text: OCR repair when the text is a noisy scan, then layout repair."""
+
+    def __init__(self, clean_texts: list[str]) -> None:
+        self._clean_texts = clean_texts
+        self._repairer = None
+
+    @property
+    def repairer(self):
+        if self._repairer is None:
+            from assistant.ocr_repair import OcrRepairer
+
+            self._repairer = OcrRepairer.from_clean_texts(self._clean_texts)
+        return self._repairer
+
+    def clean(self, meta: PlanMeta, raw: str) -> Plan:
+        text, offsets = raw, OffsetMap.identity(len(raw))
+        edits = 0
+        before = after = None
+        if meta.ocr or self.repairer.is_noisy(raw):
+            report = self.repairer.run(raw)
+            text, offsets = apply_edits(raw, report.edits)
+            edits = len(report.edits)
+            before, after = report.before.share, report.after.share
+            log.info("%s: OCR repair made %d edits (invalid syllables %.2f%% → %.2f%%)",
+                     meta.id, edits, 100 * before, 100 * after)
+        layout = repair_layout(text)
+        plan = Plan(
+            meta=meta, raw_text=raw, text=layout.text, offsets=offsets.then(layout.offsets),
+            footnotes=layout.footnotes, appendix_start=layout.appendix_start, ocr_edits=edits,
+            invalid_share_before=before, invalid_share_after=after,
+        )
+        missing = plan.structure.missing_sections()
+        if missing:
+            raise PlanFileError(
+                f"{meta.file}: không thấy các phần của mẫu kế hoạch ({', '.join(missing)}); "
+                "hãy kiểm tra đây có phải kế hoạch chuyển đổi số báo chí không."
+            )
+        return plan
+
+
+@dataclass
+class Corpus:
+    """The plans that loaded, and one error sentence for each plan that did not."""
+
+    plans: list[Plan]
+    errors: dict[str, str]
+
+    def get(self, plan_id: str) -> Plan | None:
+        return next((p for p in self.plans if p.id == plan_id), None)
+
+
+def load_corpus(corpus_dir: Path) -> Corpus:
+    """Load every plan of the manifest; a bad plan is reported in ``errors`` and the others still load."""
+    metas = load_manifest(corpus_dir)
+    raws: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for meta in metas:
+        try:
+            raws[meta.id] = read_plan_file(corpus_dir / meta.file)
+        except PlanFileError as error:
+            errors[meta.id] = str(error)
+    cleaner = PlanCleaner([raws[m.id] for m in metas if m.id in raws and not m.ocr])
+    plans: list[Plan] = []
+    for meta in metas:
+        if meta.id not in raws:
+            continue
+        try:
+            plans.append(cleaner.clean(meta, raws[meta.id]))
+        except PlanFileError as error:
+            errors[meta.id] = str(error)
+    return Corpus(plans, errors)

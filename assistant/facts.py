@@ -1,0 +1,609 @@
+"""Facts extraction: targets, tasks, reporting deadlines, responsibilities, funding and legal basis of a plan.
+
+Input: a loaded :class:`~assistant.corpus.Plan` (clean text plus its :class:`~assistant.structure.PlanStructure`).
+Output: a list of :class:`Fact` rows, each with the plan id, province, section path, origin (body, appendix,
+footnote) and a source span into the plan text whose quote contains the fact's value.
+
+Extraction follows the national template, never a file's line numbers:
+- target: bullets under the year sub-sections of MỤC TIÊU ("Mục tiêu đến năm 2025", "a) Đến năm 2030 …"),
+  split into clauses; per-year appendix tables (columns "Kế hoạch năm 2023" …) give one row per year.
+- task: rows of the appendix assignment table (columns recognised from its header).
+- reporting_deadline: sentences with "báo cáo" and "trước ngày D/M" (or "D tháng M").
+- responsibility: numbered units under TỔ CHỨC THỰC HIỆN and their duties.
+- funding: the sources named under KINH PHÍ.
+- legal_basis: decisions, resolutions, directives and plans cited with number and date.
+Where a plan gives two values for the same indicator, year and qualifier, both rows are kept and share a
+``conflict_group``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.indicators import BY_CODE, find_indicators
+from assistant.normalize import collapse_spaces, fold
+from assistant.structure import Block, PlanStructure, Table, TableRow, assign_cells, collapse
+from assistant.units import canonical_unit, split_units
+
+FACT_KINDS = ("target", "task", "reporting_deadline", "responsibility", "funding", "legal_basis")
+
+
+@dataclass
+class Fact:
+    """One row of the facts table; fields that do not apply to a kind stay empty."""
+
+    id: str
+    plan_id: str
+    province: str
+    kind: str
+    section: str
+    origin: str  # body | appendix | footnote
+    start: int
+    end: int
+    quote: str
+    # target
+    indicator: str = ""
+    wording: str = ""
+    year: int | None = None
+    value: float | None = None
+    unit: str = ""  # "%" | "cơ quan" | "named" (the value is a list of named agencies)
+    value_text: str = ""
+    qualifiers: dict[str, Any] = field(default_factory=dict)
+    conflict_group: str = ""
+    # task
+    number: str = ""
+    content: str = ""
+    lead_units: list[str] = field(default_factory=list)
+    lead_units_original: str = ""
+    coordinating_units: list[str] = field(default_factory=list)
+    coordinating_units_original: str = ""
+    deliverable: str = ""
+    time_frame: str = ""
+    time_frame_kind: str = ""  # range | year | ongoing | after_guidance | on_request | yearly | other
+    start_year: int | None = None
+    end_year: int | None = None
+    parent: str = ""
+    # reporting_deadline
+    reporter: str = ""
+    recipient: str = ""
+    via: str = ""
+    day: int | None = None
+    month: int | None = None
+    recurrence: str = ""
+    # responsibility / funding / legal_basis
+    responsible_unit: str = ""
+    unit_original: str = ""
+    duties: str = ""
+    source: str = ""  # funding source code
+    doc_type: str = ""
+    doc_number: str = ""
+    doc_date: str = ""
+    issuer: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PlanText:
+    """What the extractor needs of a plan: ids, the clean text, its structure."""
+
+    plan_id: str
+    province: str
+    text: str
+    structure: PlanStructure
+
+
+PERCENT_RE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
+COUNT_RE = re.compile(r"\b(0?\d{1,2})\s+cơ quan\b")
+YEAR_RE = re.compile(r"năm\s+(20\d\d)")
+DATE_DM_RE = re.compile(r"trước ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})", re.IGNORECASE)
+REPORTER_RE = re.compile(
+    r"(các cơ quan(?:,\s*đơn vị)?(?:,\s*địa phương)?(?:\s+có)?(?:\s+liên quan)?|các đơn vị(?:\s+có)?(?:\s+liên quan)?)",
+    re.IGNORECASE,
+)
+VERB_STARTS = (
+    "đưa nội dung", "sử dụng nền tảng", "hoạt động, vận hành", "có giải pháp", "tăng doanh thu",
+    "được đào tạo", "được cấp phép", "được tiếp cận", "cập nhật", "tự chủ", "tối ưu hóa",
+)
+FUNDING_SOURCES: list[tuple[str, str]] = [
+    (r"ngan sach nha nuoc|ngan sach dia phuong|von dau tu phat trien|kinh phi su nghiep", "state_budget"),
+    (r"long ghep", "program_integration"),
+    (r"tai tro|vien tro", "sponsorship_aid"),
+    (r"xa hoi hoa", "socialization"),
+    (r"hop phap khac", "other_lawful"),
+    (r"da duoc .*giao tai quyet dinh", "allocated_budget"),
+]
+LEGAL_RE = re.compile(
+    r"(?:(Quyết định|Nghị quyết|Chỉ thị|Kế hoạch|Thông tư|Nghị định|Luật)\s+(?:số\s+)?|\b[Ss]ố\s+)"
+    r"(\d+[\w.-]*/(?:\d{4}/)?[\wĐđ]+(?:-[\wĐđ]+)*)\s+ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})\s*(?:/|năm)\s*(\d{4})"
+    r"(?:\s+của\s+([^,;.]*?)(?=\s+(?:về|phê duyệt|ban hành|triển khai|Phê duyệt)\b|[,;.]|$))?"
+)
+
+
+class FactExtractor:
+    """Extracts every kind of fact from one plan (see the module docstring)."""
+
+    def run(self, plan: PlanText) -> list[Fact]:
+        self.plan = plan
+        self.counter = 0
+        facts: list[Fact] = []
+        facts += self._body_targets()
+        for table in plan.structure.tables:
+            if table.kind == "targets":
+                facts += self._table_targets(table)
+            elif {"lead", "content"} <= set(table.columns):
+                facts += self._tasks(table)
+        facts += self._reporting_deadlines()
+        facts += self._responsibilities()
+        facts += self._funding()
+        facts += self._legal_basis()
+        mark_conflicts(facts)
+        return facts
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _fact(self, kind: str, section: str, origin: str, start: int, end: int, **fields: Any) -> Fact:
+        self.counter += 1
+        return Fact(
+            id=f"{self.plan.plan_id}:{kind}:{self.counter}",
+            plan_id=self.plan.plan_id,
+            province=self.plan.province,
+            kind=kind,
+            section=section,
+            origin=origin,
+            start=start,
+            end=end,
+            quote=self.plan.text[start:end],
+            **fields,
+        )
+
+    # -- targets -------------------------------------------------------------------------------------
+    def _body_targets(self) -> list[Fact]:
+        facts: list[Fact] = []
+        for block in self.plan.structure.blocks:
+            if block.section_kind != "targets" or block.kind not in {"bullet", "paragraph"}:
+                continue
+            year = _year_of(block)
+            if year is None:
+                continue
+            facts += self._targets_in_block(block, year)
+        return facts
+
+    def _targets_in_block(self, block: Block, year: int) -> list[Fact]:
+        text = block.text
+        body_start = len(text) - len(text.lstrip("-–•+* "))
+        clauses: list[tuple[int, int]] = []
+        position = body_start
+        for piece in re.split(r"(;)", text[body_start:]):
+            if piece == ";":
+                position += 1
+                continue
+            clauses.append((position, position + len(piece)))
+            position += len(piece)
+        facts: list[Fact] = []
+        recurrence = "hằng năm" if fold(text[body_start:]).startswith(("hang nam", "hằng năm")) else ""
+        for c_start, c_end in clauses:
+            clause = text[c_start:c_end]
+            found = find_indicators(clause)
+            if not found:
+                continue
+            for indicator, _ in found:
+                fields = _target_value(clause, indicator.code)
+                if fields is None:
+                    continue
+                qualifiers = fields.pop("qualifiers")
+                if recurrence:
+                    qualifiers["recurrence"] = recurrence
+                baseline = re.search(r"so với năm\s+(20\d\d)", text)
+                if baseline and indicator.code == "news_growth":
+                    qualifiers["baseline_year"] = int(baseline.group(1))
+                # The quote runs from the start of the bullet to the end of the clause: it names the
+                # subject and contains the value.
+                start = block.start + body_start
+                end = block.start + len(text[:c_end].rstrip(" ."))
+                facts.append(
+                    self._fact(
+                        "target", block.section, "body", start, end,
+                        indicator=indicator.code, wording=collapse_spaces(clause.strip(" .")), year=year,
+                        qualifiers=qualifiers, **fields,
+                    )
+                )
+        return facts
+
+    def _table_targets(self, table: Table) -> list[Fact]:
+        facts: list[Fact] = []
+        for row in table.rows:
+            wording, cells = _target_row_cells(row, len(table.years))
+            found = find_indicators(wording)
+            if not found or len(cells) != len(table.years):
+                continue
+            indicator = found[0][0]
+            for year, (value, growth, cell_end) in zip(table.years, cells, strict=True):
+                qualifiers: dict[str, Any] = {}
+                if growth is not None:
+                    qualifiers["min_revenue_growth_pct"] = growth
+                facts.append(
+                    self._fact(
+                        "target", " › ".join(table.section_path), "appendix", row.start, cell_end,
+                        indicator=indicator.code, wording=wording, year=year, value=value, unit="%",
+                        value_text=f"{_fmt(value)}%", qualifiers=qualifiers,
+                    )
+                )
+        return facts
+
+    # -- tasks ---------------------------------------------------------------------------------------
+    def _tasks(self, table: Table) -> list[Fact]:
+        facts: list[Fact] = []
+        for row in table.rows:
+            cells = assign_cells(row, table.columns)
+            content = cells.get("content")
+            if content is None:
+                continue
+            lead = cells.get("lead")
+            coordinating = cells.get("coordinating")
+            time_cell = cells.get("time_frame")
+            time_frame = time_cell.text if time_cell else ""
+            kind, start_year, end_year = classify_time_frame(time_frame)
+            facts.append(
+                self._fact(
+                    "task", " › ".join(table.section_path), "appendix", row.start, row.end,
+                    number=row.number, content=content.text,
+                    lead_units=[u.name for u in split_units(lead.text)] if lead else [],
+                    lead_units_original=lead.text if lead else "",
+                    coordinating_units=[u.name for u in split_units(coordinating.text)] if coordinating else [],
+                    coordinating_units_original=coordinating.text if coordinating else "",
+                    deliverable=cells["deliverable"].text if "deliverable" in cells else "",
+                    time_frame=time_frame, time_frame_kind=kind, start_year=start_year, end_year=end_year,
+                    parent=row.parent,
+                )
+            )
+        return facts
+
+    # -- reporting deadlines -------------------------------------------------------------------------
+    def _reporting_deadlines(self) -> list[Fact]:
+        facts: list[Fact] = []
+        for block in self.plan.structure.blocks:
+            if block.kind in {"heading", "title", "footnote"} or block.section_kind == "recipients":
+                continue
+            for s_start, s_end in _sentences(block.text):
+                sentence = block.text[s_start:s_end]
+                date = DATE_DM_RE.search(sentence)
+                if not date or "báo cáo" not in sentence.lower():
+                    continue
+                fact = self._deadline(block, sentence, s_start, s_end, date)
+                facts.append(fact)
+        return facts
+
+    def _deadline(self, block: Block, sentence: str, s_start: int, s_end: int, date: re.Match) -> Fact:
+        lowered = sentence.lower()
+        reporter_match = REPORTER_RE.search(sentence)
+        if reporter_match and reporter_match.start() < lowered.find("báo cáo"):
+            reporter = canonical_unit(reporter_match.group(1))
+        else:
+            reporter = _unit_of_section(block)
+        recipient, via = "", ""
+        # The report that the deadline is about: the last "báo cáo …" before the date, else the first after.
+        recipient_re = re.compile(
+            r"báo cáo(?:\s+kết quả)?(?:\s+thực hiện)?(?:\s+(?:cho|về|gửi|lên))?\s+(.+?)\s*(?=\(|trước ngày|để|;|,|$)",
+            re.IGNORECASE,
+        )
+        before = [m for m in recipient_re.finditer(sentence[: date.start()])]
+        rec = before[-1] if before else recipient_re.search(sentence, date.end())
+        if rec:
+            recipient = canonical_unit(rec.group(1))
+        via_match = re.search(r"\(qua\s+([^)]+)\)", sentence)
+        if via_match:
+            via = canonical_unit(via_match.group(1))
+        recurrence = "hằng năm" if re.search(r"h[ằà]ng năm", lowered) else ""
+        return self._fact(
+            "reporting_deadline", block.section, "body", block.start + s_start, block.start + s_end,
+            reporter=reporter, recipient=recipient, via=via, day=int(date.group(1)), month=int(date.group(2)),
+            recurrence=recurrence, value_text=f"{int(date.group(1)):02d}/{int(date.group(2)):02d}",
+        )
+
+    # -- responsibilities ----------------------------------------------------------------------------
+    def _responsibilities(self) -> list[Fact]:
+        facts: list[Fact] = []
+        blocks = [b for b in self.plan.structure.blocks if b.section_kind == "organization"]
+        i = 0
+        while i < len(blocks):
+            block = blocks[i]
+            if block.kind != "heading" or block.level != 2:
+                i += 1
+                continue
+            heading = re.sub(r"^\d{1,2}[.,]\s*", "", block.text).strip()
+            unit_text, _, inline = heading.partition(": ")
+            if inline and not re.match(r"^(Sở|Các sở)\b", inline):
+                duties_parts = [(block.start + block.text.index(inline), block.end)]
+            else:
+                unit_text, duties_parts = heading.rstrip(":"), []
+                if inline:
+                    unit_text = heading
+            j = i + 1
+            while j < len(blocks) and not (blocks[j].kind == "heading" and blocks[j].level <= 2):
+                if not blocks[j].text.rstrip().endswith("./."):
+                    duties_parts.append((blocks[j].start, blocks[j].end))
+                j += 1
+            units = _units_of_heading(unit_text)
+            if units and duties_parts:
+                start, end = block.start, duties_parts[-1][1]
+                duties = "\n".join(self.plan.text[a:b] for a, b in duties_parts)
+                for name, original in units:
+                    facts.append(
+                        self._fact(
+                            "responsibility", block.section, "body", start, end,
+                            responsible_unit=name, unit_original=original, duties=duties,
+                        )
+                    )
+            i = j
+        return facts
+
+    # -- funding -------------------------------------------------------------------------------------
+    def _funding(self) -> list[Fact]:
+        facts: list[Fact] = []
+        seen: set[str] = set()
+        for block in self.plan.structure.blocks:
+            if block.section_kind != "funding" or block.kind == "heading" and block.level == 1:
+                continue
+            for c_start, c_end in _clauses(block.text):
+                clause = block.text[c_start:c_end]
+                folded = fold(clause)
+                for pattern, code in FUNDING_SOURCES:
+                    if re.search(pattern, folded) and code not in seen:
+                        seen.add(code)
+                        facts.append(
+                            self._fact(
+                                "funding", block.section, "body", block.start + c_start, block.start + c_end,
+                                source=code, value_text=collapse_spaces(clause.strip(" -.")),
+                            )
+                        )
+        return facts
+
+    # -- legal basis ---------------------------------------------------------------------------------
+    def _legal_basis(self) -> list[Fact]:
+        facts: list[Fact] = []
+        seen: set[str] = set()
+        for block in self.plan.structure.blocks:
+            if block.kind == "title" and block.section_kind == "appendix":
+                continue
+            for match in LEGAL_RE.finditer(block.text):
+                number = match.group(2)
+                if number in seen:
+                    continue
+                seen.add(number)
+                day, month, year = (int(match.group(k)) for k in (3, 4, 5))
+                doc_type = match.group(1) or _doc_type_of(number)
+                issuer = collapse_spaces(match.group(6) or "") or _issuer_of(number)
+                facts.append(
+                    self._fact(
+                        "legal_basis", block.section, "footnote" if block.kind == "footnote" else "body",
+                        block.start + match.start(), block.start + match.end(),
+                        doc_type=doc_type, doc_number=number, doc_date=f"{year:04d}-{month:02d}-{day:02d}",
+                        issuer=canonical_unit(issuer) if issuer else "", value_text=number,
+                    )
+                )
+        return facts
+
+
+DOC_TYPE_CODES = {"QĐ": "Quyết định", "NQ": "Nghị quyết", "CT": "Chỉ thị", "KH": "Kế hoạch", "TT": "Thông tư",
+                  "NĐ": "Nghị định"}
+ISSUER_CODES = {"TTg": "Thủ tướng Chính phủ", "BTTTT": "Bộ Thông tin và Truyền thông", "UBND": "Ủy ban nhân dân tỉnh",
+                "TU": "Tỉnh ủy", "CP": "Chính phủ"}
+
+
+def _doc_type_of(number: str) -> str:
+    """Document type from the code in its number: 781/QĐ-BTTTT → Quyết định."""
+    for code, name in DOC_TYPE_CODES.items():
+        if re.search(rf"[/-]{code}\b", number):
+            return name
+    return ""
+
+
+def _issuer_of(number: str) -> str:
+    """Issuer from the code in a document number: 781/QĐ-BTTTT → Bộ Thông tin và Truyền thông."""
+    suffix = number.rsplit("-", 1)[-1] if "-" in number.split("/", 1)[-1] else ""
+    return ISSUER_CODES.get(suffix, "")
+
+
+# -- target value parsing ------------------------------------------------------------------------------
+def _target_value(clause: str, code: str) -> dict[str, Any] | None:
+    """Value, unit, value text and qualifiers of one indicator in a target clause (None: no target here)."""
+    qualifiers: dict[str, Any] = {}
+    folded = fold(clause)
+    if code == "revenue_growth":
+        growth = re.search(r"doanh thu (?:toi thieu )?(\d{1,3})\s*%", folded)
+        if growth:
+            qualifiers["min_revenue_growth_pct"] = int(growth.group(1))
+        head = clause[: growth.start()] if growth else clause
+        percents = [m for m in PERCENT_RE.finditer(head)]
+        if percents:
+            value = _num(percents[-1].group(1))
+            return {"value": value, "unit": "%", "value_text": percents[-1].group(0), "qualifiers": qualifiers}
+        count = list(COUNT_RE.finditer(head))
+        if count:
+            named = re.search(r"\(([^)]+)\)", head[count[-1].end():])
+            if named:
+                qualifiers["agencies"] = [u.name for u in split_units(named.group(1).replace(",", ";"))]
+            return {
+                "value": float(int(count[-1].group(1))), "unit": "cơ quan", "value_text": count[-1].group(1),
+                "qualifiers": qualifiers,
+            }
+        subject = _named_subject(clause)
+        if subject:
+            return {"value": None, "unit": "named", "value_text": subject, "qualifiers": qualifiers}
+        return None
+    percents = list(PERCENT_RE.finditer(clause))
+    if percents:
+        first = percents[0]
+        return {"value": _num(first.group(1)), "unit": "%", "value_text": first.group(0), "qualifiers": qualifiers}
+    subject = _named_subject(clause)
+    if subject:
+        return {"value": None, "unit": "named", "value_text": subject, "qualifiers": qualifiers}
+    return None
+
+
+def _named_subject(clause: str) -> str:
+    """The agencies a clause names as its subject ("Báo Thái Bình, Đài … đưa nội dung …" → the names)."""
+    folded = fold(clause)
+    cut = min((folded.find(fold(v)) for v in VERB_STARTS if fold(v) in folded), default=-1)
+    if cut <= 0:
+        return ""
+    subject = clause[:cut].strip(" ,-")
+    subject = re.sub(r"^(?:Các cơ quan báo chí của tỉnh tối ưu hóa nguồn thu, trong đó)\s*", "", subject)
+    if "trong đó" in subject:
+        subject = subject.split("trong đó", 1)[1].strip(" ,")
+    if not subject or not subject[:1].isupper() or fold(subject).startswith(("cac co quan", "co quan")):
+        return ""
+    return subject
+
+
+def _target_row_cells(row: TableRow, years: int) -> tuple[str, list[tuple[float, int | None, int]]]:
+    """Split a per-year target row into its wording and one (value, growth qualifier, end offset) per year."""
+    wording_parts: list[str] = []
+    values: list[tuple[float, int | None, int]] = []
+    region: list[tuple[int, int, str]] = []
+    for line in row.lines:
+        text = line[2].strip()
+        if not region and not PERCENT_RE.match(text):
+            wording_parts.append(text)
+        else:
+            region.append(line)
+    joined = ""
+    positions: list[int] = []
+    for start, _end, text in region:
+        if joined:
+            joined += " "
+            positions.append(start)
+        joined += text
+        positions.extend(range(start, start + len(text)))
+    matches = list(PERCENT_RE.finditer(joined))
+    k = 0
+    while k < len(matches) and len(values) < years:
+        main = matches[k]
+        growth = None
+        end = main.end()
+        if k + 1 < len(matches):
+            between = fold(joined[main.end() : matches[k + 1].start()])
+            if "tang" in between and len(between.split()) <= 10:
+                growth = int(_num(matches[k + 1].group(1)))
+                end = matches[k + 1].end()
+                k += 1
+        values.append((_num(main.group(1)), growth, positions[end - 1] + 1))
+        k += 1
+    return collapse(" ".join(wording_parts)), values
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _year_of(block: Block) -> int | None:
+    for title in reversed(block.section_path):
+        match = YEAR_RE.search(title)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def classify_time_frame(text: str) -> tuple[str, int | None, int | None]:
+    """Kind of a time frame as written, with start/end years when it is a range or a year."""
+    if not text:
+        return "", None, None
+    folded = fold(text)
+    match = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", text)
+    if match:
+        return "range", int(match.group(1)), int(match.group(2))
+    match = re.fullmatch(r"\s*(?:nam\s+)?(\d{4})\s*", folded)
+    if match:
+        return "year", int(match.group(1)), int(match.group(1))
+    if folded.startswith("thuong xuyen"):
+        return "ongoing", None, None
+    if folded.startswith("sau khi"):
+        return "after_guidance", None, None
+    if folded.startswith("khi co"):
+        return "on_request", None, None
+    if folded.startswith(("hang nam", "dinh ky")):
+        return "yearly", None, None
+    return "other", None, None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])|\./\.", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r";", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a] in " -–":
+            a += 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _unit_of_section(block: Block) -> str:
+    for title in reversed(block.section_path):
+        name = re.sub(r"^\d{1,2}[.,]\s*", "", title)
+        units = _units_of_heading(name)
+        if units:
+            return units[0][0]
+    return ""
+
+
+def _units_of_heading(text: str) -> list[tuple[str, str]]:
+    """Units named by a heading under TỔ CHỨC THỰC HIỆN ('Các sở: Tài chính, Kế hoạch và Đầu tư' → two)."""
+    text = re.sub(r"^(?:Đề nghị|Đe nghị)\s+", "", text.strip()).rstrip(":")
+    from assistant.units import UNIT_HEADS
+
+    group = re.match(r"^Các sở:\s*(.+)$", text)
+    if group:
+        names = [n.strip() for n in group.group(1).split(",") if n.strip()]
+        return [(canonical_unit(n if n.startswith("Sở") else f"Sở {n}"), n) for n in names]
+    units = split_units(text)
+    if not units or not all(any(u.original.startswith(h) or u.name.startswith(h) for h in UNIT_HEADS)
+                            or fold(u.name).startswith("cac ") for u in units):
+        return []
+    return [(u.name, u.original) for u in units]
+
+
+def mark_conflicts(facts: list[Fact]) -> None:
+    """Give targets that disagree (same plan, indicator, year, unit and qualifier; other value) a shared group."""
+    groups: dict[tuple, list[Fact]] = {}
+    for fact in facts:
+        if fact.kind != "target" or fact.value is None:
+            continue
+        key = (
+            fact.plan_id, fact.indicator, fact.year, fact.unit,
+            fact.qualifiers.get("min_revenue_growth_pct"),
+        )
+        groups.setdefault(key, []).append(fact)
+    for key, members in groups.items():
+        if len({m.value for m in members}) > 1:
+            group_id = f"{key[0]}:{key[1]}:{key[2]}"
+            for member in members:
+                member.conflict_group = group_id
+
+
+def indicator_label(code: str) -> str:
+    indicator = BY_CODE.get(code)
+    return indicator.label_vi if indicator else code

@@ -1,0 +1,74 @@
+"""Corpus loading: manifest, bad plan files, and a build that never leaves a half-written database."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import load_corpus, load_manifest, read_plan_file
+from assistant.errors import ManifestError, PlanFileError
+from assistant.factstore import build_facts_db
+
+from .conftest import REPO
+
+
+def test_manifest_records_only_what_the_text_says() -> None:
+    metas = {m.id: m for m in load_manifest(REPO / "corpus")}
+    assert metas["thua-thien-hue"].plan_number == "270/KH-UBND"
+    assert metas["thua-thien-hue"].issue_date == "2023-08-01"
+    assert metas["quang-tri"].plan_number == "" and metas["quang-tri"].issue_date == ""
+    assert metas["thai-binh"].ocr is True
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "rỗng"), (b"\x00\x01binary\x00", "nhị phân"), ("Kế hoạch".encode("utf-16"), "UTF-8")],
+)
+def test_bad_plan_files_get_one_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(PlanFileError, match=message) as error:
+        read_plan_file(path)
+    assert "bad.txt" in str(error.value)
+
+
+def _corpus_with_extra(tmp_path: Path, name: str, content: bytes) -> Path:
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus_dir)
+    (corpus_dir / f"{name}.txt").write_bytes(content)
+    with open(corpus_dir / "manifest.toml", "a", encoding="utf-8") as manifest:
+        manifest.write(f'\n[[plan]]\nid = "{name}"\nprovince = "Tỉnh Thử"\nfile = "{name}.txt"\n')
+    return corpus_dir
+
+
+def test_a_plan_without_the_template_fails_alone(tmp_path: Path) -> None:
+    corpus_dir = _corpus_with_extra(tmp_path, "not-a-plan", "Biên bản họp.\n\nNội dung khác.\n".encode())
+    corpus = load_corpus(corpus_dir)
+    assert "not-a-plan" in corpus.errors
+    assert "not-a-plan.txt" in corpus.errors["not-a-plan"] and "targets" in corpus.errors["not-a-plan"]
+    assert len(corpus.plans) == 4
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="manifest.toml"):
+        load_manifest(tmp_path)
+
+
+def test_build_is_atomic(tmp_path: Path, corpus, monkeypatch) -> None:
+    target = tmp_path / "facts.sqlite"
+    build_facts_db(corpus, target)
+    before = target.read_bytes()
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("crash mid-build")
+
+    monkeypatch.setattr("assistant.factstore._row", explode)
+    with pytest.raises(RuntimeError):
+        build_facts_db(corpus, target)
+    assert target.read_bytes() == before
+    assert list(tmp_path.glob(".facts-*")) == []
+    rows = sqlite3.connect(target).execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+    assert rows > 100

@@ -1,0 +1,93 @@
+"""The facts table against the hand-checked gold standard, and every fact's span quoting its value."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.corpus import Corpus
+from assistant.facts import Fact
+from assistant.facts_gold import load_gold, score
+from assistant.normalize import collapse_spaces
+
+from .conftest import REPO
+
+GATED = ("target", "task", "reporting_deadline")
+
+
+@pytest.fixture(scope="module")
+def scores(facts: list[Fact]):
+    return score(facts, load_gold(REPO / "evals" / "facts_gold"))
+
+
+def test_every_plan_loads(corpus: Corpus) -> None:
+    assert corpus.errors == {}
+    assert {p.id for p in corpus.plans} == {"quang-tri", "thua-thien-hue", "lai-chau", "thai-binh"}
+
+
+@pytest.mark.parametrize("kind", GATED)
+def test_gated_kinds_match_gold_exactly(scores, kind: str) -> None:
+    result = scores[kind]
+    assert result.false_positives == [], f"{kind}: extracted but not in gold"
+    assert result.false_negatives == [], f"{kind}: in gold but not extracted"
+    assert result.precision == 1.0 and result.recall == 1.0
+
+
+@pytest.mark.parametrize("kind", ["responsibility", "funding", "legal_basis"])
+def test_other_kinds_match_gold(scores, kind: str) -> None:
+    result = scores[kind]
+    assert result.precision == 1.0, result.false_positives
+    assert result.recall == 1.0, result.false_negatives
+
+
+def _value_strings(fact: Fact) -> list[str]:
+    if fact.kind == "target":
+        return [fact.value_text]
+    if fact.kind == "task":
+        return [fact.number, fact.lead_units_original, fact.coordinating_units_original, fact.time_frame]
+    if fact.kind == "responsibility":
+        return [fact.unit_original]
+    if fact.kind == "funding":
+        return [fact.value_text]
+    if fact.kind == "legal_basis":
+        return [fact.doc_number]
+    return []
+
+
+def test_every_span_quotes_its_value(corpus: Corpus, facts: list[Fact]) -> None:
+    texts = {p.id: p.text for p in corpus.plans}
+    assert facts
+    for fact in facts:
+        quote = texts[fact.plan_id][fact.start : fact.end]
+        assert quote == fact.quote, fact.id
+        flat = collapse_spaces(quote)
+        for value in _value_strings(fact):
+            assert collapse_spaces(value) in flat, f"{fact.id}: {value!r} not in {flat!r}"
+        if fact.kind == "reporting_deadline":
+            pattern = rf"trước ngày 0?{fact.day}\s*(?:/|tháng)\s*0?{fact.month}\b"
+            assert re.search(pattern, flat), f"{fact.id}: deadline not in {flat!r}"
+
+
+def test_thai_binh_revenue_conflict_keeps_both_values(facts: list[Fact]) -> None:
+    rows = [
+        f for f in facts
+        if f.plan_id == "thai-binh" and f.indicator == "revenue_growth" and f.year == 2030 and f.value is not None
+    ]
+    assert sorted(f.value for f in rows) == [50.0, 67.0]
+    assert len({f.conflict_group for f in rows}) == 1 and rows[0].conflict_group
+    assert {f.origin for f in rows} == {"body", "appendix"}
+
+
+def test_unit_names_keep_original_wording(facts: list[Fact]) -> None:
+    task = next(f for f in facts if f.plan_id == "quang-tri" and f.kind == "task" and f.number == "1")
+    assert "Đài Phát thanh và Truyền hình tỉnh" in task.lead_units
+    assert "Đài PT-TH" in task.lead_units_original
+
+
+def test_lai_chau_sub_tasks_know_their_group(facts: list[Fact]) -> None:
+    sub = {f.number: f for f in facts if f.plan_id == "lai-chau" and f.kind == "task"}
+    assert sub["5.1"].parent == "5" and sub["5.2"].parent == "5"
+    assert sub["5.1"].time_frame_kind == "on_request"
+    assert (sub["5.2"].start_year, sub["5.2"].end_year) == (2021, 2025)
+    assert sub["6"].time_frame_kind == "ongoing"

@@ -1,0 +1,36 @@
+"""Unit aliasing and the splitting of unit lists in table cells."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.units import canonical_unit, split_units
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sở TTTT", "Sở Thông tin và Truyền thông"),
+        ("Đài PT-TH tỉnh", "Đài Phát thanh và Truyền hình tỉnh"),
+        ("Đài Phát thanh – Truyền hình tỉnh", "Đài Phát thanh và Truyền hình tỉnh"),
+        ("UBND tỉnh", "Ủy ban nhân dân tỉnh"),
+        ("Bộ TTTT", "Bộ Thông tin và Truyền thông"),
+    ],
+)
+def test_aliases(text: str, expected: str) -> None:
+    assert canonical_unit(text) == expected
+
+
+def test_named_units_split_but_generic_groups_stay_whole() -> None:
+    names = [u.name for u in split_units("Báo Quảng Trị, Đài PT-TH tỉnh, Tạp chí Cửa Việt")]
+    assert names == ["Báo Quảng Trị", "Đài Phát thanh và Truyền hình tỉnh", "Tạp chí Cửa Việt"]
+    assert [u.name for u in split_units("Các sở, ban, ngành, địa phương")] == ["Các sở, ban, ngành, địa phương"]
+    names = [u.name for u in split_units("Cục Báo chí; các cơ quan báo chí và các đơn vị có liên quan")]
+    assert names == ["Cục Báo chí", "Các cơ quan báo chí", "Các đơn vị có liên quan"]
+
+
+def test_role_note_is_separated_from_the_name() -> None:
+    (unit,) = split_units("Sở TTTT đôn đốc, theo dõi")
+    assert unit.name == "Sở Thông tin và Truyền thông"
+    assert unit.note == "đôn đốc, theo dõi"
+    assert unit.original == "Sở TTTT đôn đốc, theo dõi"

@@ -33,6 +33,11 @@ app.add_typer(corpus_app, name="corpus")
 console = Console()
 err_console = Console(stderr=True)
 
+
+def _wide_console() -> Console:
+    """A console for tables: as wide as the terminal, or 200 columns when output is piped to a file."""
+    return Console(width=None if sys.stdout.isatty() else 200)
+
 SHOW_COLUMNS = {
     "target": ["indicator", "year", "value_text", "qualifiers", "origin", "conflict_group"],
     "task": ["number", "content", "lead_units", "coordinating_units", "deliverable", "time_frame"],
@@ -71,16 +76,15 @@ def corpus_status() -> None:
         corpus = load_corpus(settings.corpus_dir)
     except AssistantError as error:
         _fail(error)
-    table = Table("id", "tỉnh", "ký tự", "khối", "bảng", "sửa OCR", "âm tiết sai trước", "sau")
+    table = Table("id", "tỉnh", "ký tự", "khối", "bảng", "sửa OCR", "âm tiết sai (trước → sau)")
     for plan in corpus.plans:
         structure = plan.structure
-        before = f"{100 * plan.invalid_share_before:.2f}%" if plan.invalid_share_before is not None else "-"
-        after = f"{100 * plan.invalid_share_after:.2f}%" if plan.invalid_share_after is not None else "-"
+        shares = f"{100 * (plan.invalid_share_before or 0):.2f}% → {100 * (plan.invalid_share_after or 0):.2f}%"
         table.add_row(
             plan.id, plan.province, str(len(plan.text)), str(len(structure.blocks)), str(len(structure.tables)),
-            str(plan.ocr_edits), before, after,
+            str(plan.ocr_edits), shares,
         )
-    console.print(table)
+    _wide_console().print(table)
     for plan_id, message in corpus.errors.items():
         err_console.print(f"[red]{plan_id}[/]: {message}")
 
@@ -189,6 +193,6 @@ def facts_show(
                 value = ", ".join(f"{k}={v}" for k, v in value.items())
             cells.append("" if value is None else str(value))
         table.add_row(fact.province, *cells)
-    console.print(table)
+    _wide_console().print(table)
     if not facts:
         err_console.print("Không có dòng nào khớp bộ lọc.")

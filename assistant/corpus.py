@@ -135,7 +135,6 @@ class PlanCleaner:
     def clean(self, meta: PlanMeta, raw: str) -> Plan:
         text, offsets = raw, OffsetMap.identity(len(raw))
         edits = 0
-        before = after = None
         if meta.ocr or self.repairer.is_noisy(raw):
             report = self.repairer.run(raw)
             text, offsets = apply_edits(raw, report.edits)
@@ -143,6 +142,10 @@ class PlanCleaner:
             before, after = report.before.share, report.after.share
             log.info("%s: OCR repair made %d edits (invalid syllables %.2f%% → %.2f%%)",
                      meta.id, edits, 100 * before, 100 * after)
+        else:
+            from assistant.syllables import invalid_share
+
+            before = after = invalid_share(raw).share
         layout = repair_layout(text)
         plan = Plan(
             meta=meta, raw_text=raw, text=layout.text, offsets=offsets.then(layout.offsets),

@@ -315,7 +315,9 @@ class FactExtractor:
                 continue
             heading = re.sub(r"^\d{1,2}[.,]\s*", "", block.text).strip()
             unit_text, _, inline = heading.partition(": ")
-            if inline and not re.match(r"^(Sở|Các sở)\b", inline):
+            # "Các sở: Tài chính, Kế hoạch và Đầu tư" names units after the colon; otherwise it holds duties.
+            names_units = re.fullmatch(r"các sở", unit_text.strip(), re.IGNORECASE) is not None
+            if inline and not names_units:
                 duties_parts = [(block.start + block.text.index(inline), block.end)]
             else:
                 unit_text, duties_parts = heading.rstrip(":"), []
@@ -445,15 +447,17 @@ def _target_value(clause: str, code: str) -> dict[str, Any] | None:
 
 
 def _named_subject(clause: str) -> str:
-    """The agencies a clause names as its subject ("Báo Thái Bình, Đài … đưa nội dung …" → the names)."""
+    """The agencies a clause names as its subject ("Báo Thái Bình, Đài … đưa nội dung …" → the names).
+
+    In "Các cơ quan … tối ưu hóa nguồn thu, trong đó <subject> tăng doanh thu …" the subject follows "trong đó".
+    """
+    if "trong đó" in clause:
+        clause = clause.split("trong đó", 1)[1]
     folded = fold(clause)
     cut = min((folded.find(fold(v)) for v in VERB_STARTS if fold(v) in folded), default=-1)
     if cut <= 0:
         return ""
     subject = clause[:cut].strip(" ,-")
-    subject = re.sub(r"^(?:Các cơ quan báo chí của tỉnh tối ưu hóa nguồn thu, trong đó)\s*", "", subject)
-    if "trong đó" in subject:
-        subject = subject.split("trong đó", 1)[1].strip(" ,")
     if not subject or not subject[:1].isupper() or fold(subject).startswith(("cac co quan", "co quan")):
         return ""
     return subject

@@ -15,7 +15,7 @@ Rules (orthography of the standard Latin script, ``chữ Quốc ngữ``):
   ``q`` is always followed by the medial ``u`` (``qua``, ``quốc``, ``quyết``; old ``qui`` accepted);
   ``gi`` before a vowel is one onset (``giữa`` = gi + ưa) and ``gì``, ``gìn``, ``giếng`` are gi merged
   with the i of the rhyme. Medials (``o`` before a/ă/e, ``u`` before â/ê/y/ơ) do not follow
-  b, m, p, ph, v, c, k, g(h), ngh, gi.
+  b, m, p, ph, v, c, k, gh, ngh, gi (``góa``, ``ngoài``, ``khuya`` are fine).
 * **Rhymes.** The full inventory of written rhymes: simple nuclei a ă â e ê i y o ô ơ u ư, diphthongs
   iê/yê/ia/ya, uô/ua, ươ/ưa and the loan double ``oo`` (``xoong``), each with the codas it allows
   (c ch m n ng nh p t and the glides i y o u); ``yê`` is written only without an onset or after the
@@ -58,6 +58,7 @@ __all__ = [
     "InvalidShare",
     "Syllable",
     "Token",
+    "apply_case",
     "compose",
     "decompose_char",
     "diacritic_variants",
@@ -177,7 +178,7 @@ ONSETS = (
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr",
     "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "q", "r", "s", "t", "v", "x", "",
 )  # fmt: skip
-_NO_MEDIAL_ONSETS = frozenset({"b", "m", "p", "ph", "v", "c", "k", "g", "gh", "ngh", "gi"})
+_NO_MEDIAL_ONSETS = frozenset({"b", "m", "p", "ph", "v", "c", "k", "gh", "ngh", "gi"})
 _FRONT = ("i", "y", "e", "ê", "iê", "ia")
 
 
@@ -438,22 +439,24 @@ def _is_split_hyphen(text: str, i: int) -> bool:
 
 def tokens(text: str) -> list[Token]:
     """Cut ``text`` into tokens (see the module docstring); number-only chunks are included too."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     start = -1
-    compound = False
     pieces: list[tuple[int, int]] = []
 
     def flush(end: int) -> None:
-        nonlocal start, compound
+        nonlocal start
         if start >= 0:
             pieces.append((start, end))
-            if len(pieces) > 1:
-                compound = True
-            for s, e in pieces:
-                out.append(Token(text[s:e], s, e, compound))
-            pieces.clear()
+        compound = len(pieces) > 1
+        for s, e in pieces:
+            out.append(Token(text[s:e], s, e, compound))
+        pieces.clear()
         start = -1
-        compound = False
 
     for i, ch in enumerate(text):
         if ch.isspace() or ch in SPLIT_PUNCT:
@@ -467,7 +470,7 @@ def tokens(text: str) -> list[Token]:
         if start < 0:
             start = i
     flush(len(text))
-    return [t for t in out if t.end > t.start]
+    return tuple(t for t in out if t.end > t.start)
 
 
 def is_acronym(word: str) -> bool:

@@ -46,7 +46,7 @@ KNOWN_UNITS = [
 # Words that open a named organization: a list item starting with one of these is a new unit.
 UNIT_HEADS = (
     "Sở", "Báo", "Đài", "Tạp chí", "Cục", "Bộ", "Ban", "Ủy ban", "UBND", "Hội", "Trung tâm", "Văn phòng",
-    "Công an", "Đại học", "Trường", "Cổng", "Tỉnh ủy", "Các sở", "Các cơ quan", "Các đơn vị",
+    "Công an", "Đại học", "Trường", "Cổng", "Tỉnh ủy", "Các sở", "Các cơ quan", "Các đơn vị", "Cơ quan",
 )
 
 

@@ -24,7 +24,8 @@ COLUMN_LABELS = {
 
 def heading_has_content(text: str) -> bool:
     """A numbered heading that carries content of its own ("2. Các cơ quan báo chí: Căn cứ …", a sentence)."""
-    return ": " in text or text.rstrip().endswith(".") or len(text.split()) > 25
+    _, sep, inline = text.partition(": ")
+    return bool(sep and len(inline.split()) > 8) or text.rstrip().endswith(".") or len(text.split()) > 25
 
 
 @dataclass(frozen=True)

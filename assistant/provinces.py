@@ -1,0 +1,79 @@
+"""Province names as users type them: with or without diacritics, short forms ("Huế", "TT Huế"), all 63 provinces.
+
+Knowing every province (not only those in the corpus) lets the assistant tell "this plan is not in the
+corpus" apart from "the question names no province".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.normalize import fold
+
+PROVINCES = [
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Bình Dương",
+    "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
+    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương",
+    "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu",
+    "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ",
+    "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La",
+    "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "Thành phố Hồ Chí Minh",
+    "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+]
+
+# Short forms people use that the generic rules below do not produce.
+EXTRA_ALIASES = {
+    "Thành phố Hồ Chí Minh": ["ho chi minh", "tp hcm", "tphcm", "hcm", "sai gon"],
+    "Bà Rịa - Vũng Tàu": ["vung tau", "brvt"],
+    "Thừa Thiên Huế": ["hue", "tt hue", "tth", "thua thien"],
+    "Đắk Lắk": ["dak lak", "daklak"],
+    "Đắk Nông": ["dak nong"],
+}
+
+
+def _aliases(name: str) -> set[str]:
+    folded = fold(name).replace(" - ", " ").replace("-", " ")
+    aliases = {folded, folded.replace(" ", "")}
+    aliases.update(EXTRA_ALIASES.get(name, []))
+    return {a for a in aliases if len(a) >= 3}
+
+
+@dataclass(frozen=True)
+class ProvinceMention:
+    province: str
+    start: int
+    end: int
+
+
+class ProvinceMatcher:
+    """Finds province mentions in a question (folded text, whole words, longest alias first)."""
+
+    def __init__(self, provinces: list[str] | None = None) -> None:
+        names = provinces or PROVINCES
+        alias_to_name: dict[str, str] = {}
+        for name in names:
+            for alias in _aliases(name):
+                alias_to_name.setdefault(alias, name)
+        self._alias_to_name = alias_to_name
+        alternatives = sorted(alias_to_name, key=len, reverse=True)
+        self._pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
+
+    def mentions(self, text: str) -> list[ProvinceMention]:
+        folded = fold(text).replace("-", " ")
+        return [
+            ProvinceMention(self._alias_to_name[m.group(1)], m.start(), m.end())
+            for m in self._pattern.finditer(folded)
+        ]
+
+    def find(self, text: str) -> list[str]:
+        """Province names mentioned in ``text``, in order, without repeats."""
+        seen: list[str] = []
+        for mention in self.mentions(text):
+            if mention.province not in seen:
+                seen.append(mention.province)
+        return seen
+
+
+def same_province(a: str, b: str) -> bool:
+    return fold(a) == fold(b)

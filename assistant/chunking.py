@@ -8,10 +8,13 @@ context: the province, the section path, and for a table row the meaning of each
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.corpus import Plan
-from assistant.structure import Block, Table, TableRow, assign_cells, collapse
+from assistant.indicators import find_indicators
+from assistant.layout import FOOTNOTE_MARK_RE
+from assistant.structure import Block, Table, TableRow, assign_cells, collapse, split_target_row
 
 COLUMN_LABELS = {
     "content": "Nội dung nhiệm vụ",
@@ -19,6 +22,24 @@ COLUMN_LABELS = {
     "coordinating": "Đơn vị phối hợp",
     "deliverable": "Kết quả, sản phẩm",
     "time_frame": "Thời gian thực hiện",
+}
+
+# What each part of the template is about, in both languages: added to the embedded text so that questions
+# phrased differently ("funded", "ai ký", "căn cứ") still find the part that answers them.
+SECTION_TAGS = {
+    "preamble": "Số hiệu, ngày ban hành kế hoạch, căn cứ pháp lý (plan number, issue date, legal basis)",
+    "purpose": "Mục đích, yêu cầu của kế hoạch (purpose, requirements)",
+    "targets": "Mục tiêu, chỉ tiêu phấn đấu theo năm (targets, goals by year)",
+    "tasks": "Nhiệm vụ, giải pháp (tasks, solutions)",
+    "assignment": "Phân công nhiệm vụ (task assignment)",
+    "funding": "Kinh phí thực hiện, nguồn vốn, ngân sách (funding, budget)",
+    "organization": "Tổ chức thực hiện: trách nhiệm của các cơ quan, chế độ báo cáo (responsibilities, reporting)",
+    "recipients": "Nơi nhận văn bản (recipients)",
+    "signature": "Người ký ban hành kế hoạch, chức vụ người ký (signer of the plan, signed by)",
+    "footnote": "Chú thích, căn cứ (footnote, legal basis)",
+    "task_row": "Phụ lục phân công nhiệm vụ: chủ trì, phối hợp, thời gian (lead, coordinating units, deadline)",
+    "target_row": "Phụ lục chỉ tiêu theo năm (yearly targets)",
+    "appendix": "Phụ lục (appendix)",
 }
 
 
@@ -36,7 +57,7 @@ class Passage:
     plan_id: str
     province: str
     section: str
-    kind: str  # body | footnote | appendix_row | appendix_title | signature
+    kind: str  # body | footnote | appendix_row | appendix | recipients | signature
     start: int
     end: int
     text: str
@@ -59,34 +80,42 @@ class Chunker:
     def run(self, plan: Plan) -> list[Passage]:
         self.plan = plan
         passages: list[Passage] = []
-        trailing: list[Block] = []
+        recipients: list[Block] = []
+        signature: list[Block] = []
         for block in plan.structure.blocks:
             if block.section_kind == "appendix":
                 continue
-            if block.section_kind == "recipients" or (block.kind == "title" and block.section_kind != "preamble"):
-                trailing.append(block)
+            if block.section_kind == "recipients":
+                # The recipients list ends where the signature block begins ("TM. …", "KT. …", then the name).
+                in_signature = signature or re.match(r"^(TM|KT|Q)\.\s", block.text.strip())
+                (signature if in_signature else recipients).append(block)
                 continue
-            if trailing:
-                passages.append(self._merged(trailing, "signature"))
-                trailing = []
             if block.kind == "heading" and not heading_has_content(block.text):
                 continue
             kind = "footnote" if block.kind == "footnote" else "body"
-            passages.append(self._passage(block.start, block.end, block.section or "Mở đầu", kind))
-        if trailing:
-            passages.append(self._merged(trailing, "signature"))
-        appendix_titles = [b for b in plan.structure.blocks if b.section_kind == "appendix"]
-        if appendix_titles:
-            passages.append(self._merged(appendix_titles, "appendix_title"))
+            tag = "footnote" if kind == "footnote" else block.section_kind
+            described = self._footnote_context(block) if kind == "footnote" else None
+            passages.append(self._passage(block.start, block.end, block.section or "Mở đầu", kind, tag, described))
+        if recipients:
+            passages.append(self._merged(recipients, "recipients", "Nơi nhận"))
+        if signature:
+            passages.append(self._merged(signature, "signature", "Người ký"))
+        for run in _contiguous([b for b in plan.structure.blocks if b.section_kind == "appendix"], plan.text):
+            passages.append(self._merged(run, "appendix", " › ".join(run[-1].section_path)))
         for table in plan.structure.tables:
             for row in table.rows:
                 passages.append(self._row(table, row))
         return passages
 
-    def _passage(self, start: int, end: int, section: str, kind: str, described: str | None = None) -> Passage:
+    def _passage(
+        self, start: int, end: int, section: str, kind: str, tag: str, described: str | None = None
+    ) -> Passage:
         text = self.plan.text[start:end]
         body = described if described is not None else collapse(text)
-        embed_text = f"{self.plan.province} | {section} | {body}"
+        labels = "; ".join(f"{i.label_vi} ({i.label_en})" for i, _ in find_indicators(body))
+        embed_text = " | ".join(
+            part for part in (self.plan.province, section, SECTION_TAGS.get(tag, ""), labels, body) if part
+        )
         return Passage(
             id=f"{self.plan.id}:{start}-{end}",
             plan_id=self.plan.id,
@@ -99,9 +128,18 @@ class Chunker:
             embed_text=embed_text,
         )
 
-    def _merged(self, blocks: list[Block], kind: str) -> Passage:
-        section = "Nơi nhận, chữ ký" if kind == "signature" else "PHỤ LỤC"
-        return self._passage(blocks[0].start, blocks[-1].end, section, kind)
+    def _footnote_context(self, footnote: Block) -> str:
+        """A footnote's text preceded by the sentence that cites it ("… Tỉnh ủy1, …"), which says what it is for."""
+        number = footnote.text.split(" ", 1)[0]
+        for block in self.plan.structure.blocks:
+            if block.kind != "footnote" and any(
+                m.group(1) == number for m in FOOTNOTE_MARK_RE.finditer(block.text)
+            ):
+                return f"Chú thích {number} cho: {collapse(block.text)} — {collapse(footnote.text)}"
+        return collapse(footnote.text)
+
+    def _merged(self, blocks: list[Block], kind: str, section: str) -> Passage:
+        return self._passage(blocks[0].start, blocks[-1].end, section, kind, kind)
 
     def _row(self, table: Table, row: TableRow) -> Passage:
         section = " › ".join(table.section_path)
@@ -113,10 +151,25 @@ class Chunker:
                     parts.append(f"{COLUMN_LABELS[role]}: {cells[role].text}")
             described = ". ".join(parts)
         else:
-            described = f"Chỉ tiêu {row.number} theo năm {', '.join(str(y) for y in table.years)}: " + collapse(
-                " ".join(text for _, _, text in row.lines)
+            wording, values = split_target_row(row, len(table.years))
+            per_year = "; ".join(
+                f"năm {year}: {value:g}%" + (f" (tăng doanh thu {growth}%)" if growth is not None else "")
+                for year, (value, growth, _) in zip(table.years, values, strict=False)
             )
-        return self._passage(row.start, row.end, f"{section} › {row.number}", "appendix_row", described)
+            described = f"Chỉ tiêu {row.number}: {wording}. Kế hoạch theo năm: {per_year}."
+        tag = "task_row" if table.kind == "tasks" else "target_row"
+        return self._passage(row.start, row.end, f"{section} › {row.number}", "appendix_row", tag, described)
+
+
+def _contiguous(blocks: list[Block], text: str) -> list[list[Block]]:
+    """Runs of blocks with nothing but line breaks between them."""
+    runs: list[list[Block]] = []
+    for block in blocks:
+        if runs and not text[runs[-1][-1].end : block.start].strip():
+            runs[-1].append(block)
+        else:
+            runs.append([block])
+    return runs
 
 
 def chunk_plan(plan: Plan) -> list[Passage]:

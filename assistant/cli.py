@@ -196,3 +196,187 @@ def facts_show(
     _wide_console().print(table)
     if not facts:
         err_console.print("Không có dòng nào khớp bộ lọc.")
+
+
+# -- retrieval index -----------------------------------------------------------------------------------
+index_app = typer.Typer(help="Chỉ mục tìm kiếm (Chroma + BM25) trên các đoạn văn của kế hoạch.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+def _build_everything(force: bool = False):
+    """Build the facts table and the retrieval index (only what changed); returns the index build report."""
+    from assistant.corpus import load_corpus
+    from assistant.factstore import build_facts_db
+    from assistant.index import IndexBuilder
+
+    settings = load_settings()
+    with err_console.status("Đang đọc và làm sạch các kế hoạch…"):
+        corpus = load_corpus(settings.corpus_dir)
+    for plan_id, message in corpus.errors.items():
+        err_console.print(f"[red]Bỏ qua {plan_id}[/]: {message}")
+    facts = build_facts_db(corpus, settings.facts_db)
+    rows = sum(sum(c.values()) for c in facts.counts.values())
+    err_console.print(f"Bảng dữ liệu: {rows} dòng ({facts.seconds:.2f} s).")
+    report = IndexBuilder(settings, progress=lambda message: err_console.print(f"  {message}")).build(
+        corpus, force=force
+    )
+    if report.up_to_date:
+        err_console.print(f"Chỉ mục tìm kiếm đã cập nhật ({report.passages} đoạn văn), không cần dựng lại.")
+    else:
+        err_console.print(
+            f"Đã dựng chỉ mục: {report.passages} đoạn văn, nhúng mới {report.embedded}, "
+            f"kế hoạch thay đổi: {', '.join(report.rebuilt_plans) or 'không'} ({report.seconds:.1f} s)."
+        )
+    return report
+
+
+@index_app.command("build")
+def index_build(force: bool = typer.Option(False, "--force", help="Dựng lại toàn bộ dù không có thay đổi.")) -> None:
+    """Build the facts table and the retrieval index; only plans whose text changed are re-embedded.
+
+    Examples: assistant index build
+              assistant index build --force
+    """
+    try:
+        _build_everything(force)
+    except AssistantError as error:
+        _fail(error)
+
+
+@index_app.command("status")
+def index_status() -> None:
+    """Say what is indexed, with which model, and when.
+
+    Example: assistant index status
+    """
+    from assistant.index import IndexManifest
+
+    settings = load_settings()
+    try:
+        manifest = IndexManifest.read(settings.index_dir / "retrieval")
+    except (OSError, ValueError, TypeError):
+        _fail(AssistantError("Chưa có chỉ mục tìm kiếm; hãy chạy 'assistant index build'."))
+    console.print(f"Mô hình nhúng: {manifest.model_name} ({manifest.dimension} chiều)")
+    console.print(f"Kho vector: Chroma {manifest.chroma}, bộ sưu tập {manifest.collection}")
+    console.print(f"Dựng lúc: {manifest.built_at} trong {manifest.build_seconds} s; {manifest.passages} đoạn văn")
+    table = Table("kế hoạch", "tỉnh", "đoạn văn", "sha256")
+    for plan_id, entry in manifest.plans.items():
+        table.add_row(plan_id, entry["province"], str(entry.get("passages", "")), entry["sha256"][:12])
+    _wide_console().print(table)
+
+
+def _load_retriever(mode: str = "hybrid"):
+    """Load the retriever; a missing or damaged index is rebuilt once, with a clear message."""
+    from assistant.index import IndexUnavailable
+    from assistant.retrieval import HybridRetriever
+
+    settings = load_settings()
+    try:
+        return HybridRetriever.load(settings, mode=mode)
+    except IndexUnavailable as error:
+        err_console.print(f"[yellow]{error}[/] Đang dựng lại chỉ mục…")
+        _build_everything(force=True)
+        return HybridRetriever.load(settings, mode=mode)
+
+
+@app.command("search")
+def search(
+    query: str | None = typer.Argument(None, help="Câu hỏi hoặc từ khóa, có hoặc không dấu."),
+    province: str | None = typer.Option(None, "--province", "-p", help="Chỉ tìm trong kế hoạch của tỉnh này."),
+    k: int = typer.Option(5, "-k", help="Số đoạn văn trả về."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+    mode: str = typer.Option("hybrid", help="hybrid, dense hoặc bm25."),
+    batch: Path | None = typer.Option(None, "--batch", help="Tệp JSONL, mỗi dòng {id, question}."),
+    out: Path | None = typer.Option(None, "--out", help="Tệp JSONL kết quả cho --batch."),
+) -> None:
+    """Print the top passages for a question, with scores (for maintainers).
+
+    Examples: assistant search "muc tieu 2025 cua quang tri"
+              assistant search "Ai chủ trì nhiệm vụ 5.1?" --province "Lai Châu" -k 3 --json
+              assistant search --batch questions.jsonl --out results.jsonl
+    """
+    import json
+
+    if mode not in {"hybrid", "dense", "bm25"}:
+        _fail(AssistantError(f"Chế độ '{mode}' không có; hãy dùng hybrid, dense hoặc bm25."))
+    if batch is None and not (query or "").strip():
+        _fail(AssistantError("Hãy nhập câu hỏi, ví dụ: assistant search \"mục tiêu 2025 của Quảng Trị\"."))
+    if batch is not None and out is None:
+        _fail(AssistantError("Dùng --batch cần kèm --out để ghi kết quả, ví dụ --out results.jsonl."))
+    try:
+        retriever = _load_retriever(mode)
+    except AssistantError as error:
+        _fail(error)
+    if batch is not None:
+        try:
+            lines = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, ValueError) as error:
+            _fail(AssistantError(f"Không đọc được {batch} ({error}); mỗi dòng phải là JSON {{id, question}}."))
+        with out.open("w", encoding="utf-8") as handle:
+            for n, item in enumerate(lines, start=1):
+                result = retriever.search(str(item.get("question", "")), province=item.get("province"), k=k)
+                row = {"id": item.get("id"), "results": [h.to_dict() for h in result.hits]}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                if n % 20 == 0:
+                    err_console.print(f"  {n}/{len(lines)}")
+        err_console.print(f"Đã ghi {len(lines)} dòng vào {out}.")
+        return
+    result = retriever.search(query, province=province, k=k)
+    if as_json:
+        sys.stdout.write(json.dumps([h.to_dict() for h in result.hits], ensure_ascii=False, indent=1) + "\n")
+        return
+    if result.unknown_provinces and not result.hits:
+        console.print(f"Kho văn bản không có kế hoạch của {', '.join(result.unknown_provinces)}.")
+        return
+    console.print(
+        f"Lọc tỉnh: {', '.join(result.provinces) or 'tất cả'} · độ liên quan {result.relevance:.2f} · "
+        f"{result.timings_ms.get('total', 0):.0f} ms"
+    )
+    for rank, hit in enumerate(result.hits, start=1):
+        p = hit.passage
+        console.print(f"[bold]{rank}. {p.province}[/] · {p.section} · [{p.start}:{p.end}] · điểm {hit.score:.4f}")
+        console.print("   " + " ".join(p.text.split())[:400])
+
+
+@index_app.command("eval")
+def index_eval(
+    questions: Path = typer.Option(Path("evals/retrieval.jsonl"), help="Tệp câu hỏi có đoạn trả lời chuẩn."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON."),
+) -> None:
+    """Report hit@1, hit@5 and MRR for dense, BM25 and hybrid retrieval side by side.
+
+    Example: assistant index eval --questions evals/retrieval.jsonl
+    """
+    import json
+    from dataclasses import asdict
+
+    from assistant.retrieval_eval import evaluate, load_questions
+
+    try:
+        retriever = _load_retriever()
+        items = load_questions(questions)
+    except (AssistantError, OSError, ValueError) as error:
+        _fail(error if isinstance(error, AssistantError) else AssistantError(f"Không đọc được {questions}: {error}"))
+    ocr_plans = {p.plan_id for p in retriever.index.passages if p.plan_id in _ocr_plan_ids()}
+    scores = evaluate(retriever, items, ocr_plans)
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(s) for s in scores], ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table("chế độ", "n", "hit@1", "hit@5", "MRR", "không dấu hit@5", "OCR hit@5", "tiếng Anh hit@5")
+    for s in scores:
+        table.add_row(
+            s.mode, str(s.n), f"{s.hit1:.3f}", f"{s.hit5:.3f}", f"{s.mrr:.3f}",
+            f"{s.subsets['no_diacritics']['hit@5']:.3f} (n={s.subsets['no_diacritics']['n']})",
+            f"{s.subsets['ocr_plan']['hit@5']:.3f} (n={s.subsets['ocr_plan']['n']})",
+            f"{s.subsets['english']['hit@5']:.3f} (n={s.subsets['english']['n']})",
+        )
+    _wide_console().print(table)
+    hybrid = next(s for s in scores if s.mode == "hybrid")
+    if hybrid.misses:
+        console.print("Câu hybrid trượt top 5: " + ", ".join(hybrid.misses))
+
+
+def _ocr_plan_ids() -> set[str]:
+    from assistant.corpus import load_manifest
+
+    return {m.id for m in load_manifest(load_settings().corpus_dir) if m.ocr}

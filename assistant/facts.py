@@ -24,7 +24,7 @@ from typing import Any
 
 from assistant.indicators import BY_CODE, find_indicators
 from assistant.normalize import collapse_spaces, fold
-from assistant.structure import Block, PlanStructure, Table, TableRow, assign_cells, collapse
+from assistant.structure import Block, PlanStructure, Table, assign_cells, split_target_row
 from assistant.units import canonical_unit, split_units
 
 FACT_KINDS = ("target", "task", "reporting_deadline", "responsibility", "funding", "legal_basis")
@@ -215,7 +215,7 @@ class FactExtractor:
     def _table_targets(self, table: Table) -> list[Fact]:
         facts: list[Fact] = []
         for row in table.rows:
-            wording, cells = _target_row_cells(row, len(table.years))
+            wording, cells = split_target_row(row, len(table.years))
             found = find_indicators(wording)
             if not found or len(cells) != len(table.years):
                 continue
@@ -461,42 +461,6 @@ def _named_subject(clause: str) -> str:
     if not subject or not subject[:1].isupper() or fold(subject).startswith(("cac co quan", "co quan")):
         return ""
     return subject
-
-
-def _target_row_cells(row: TableRow, years: int) -> tuple[str, list[tuple[float, int | None, int]]]:
-    """Split a per-year target row into its wording and one (value, growth qualifier, end offset) per year."""
-    wording_parts: list[str] = []
-    values: list[tuple[float, int | None, int]] = []
-    region: list[tuple[int, int, str]] = []
-    for line in row.lines:
-        text = line[2].strip()
-        if not region and not PERCENT_RE.match(text):
-            wording_parts.append(text)
-        else:
-            region.append(line)
-    joined = ""
-    positions: list[int] = []
-    for start, _end, text in region:
-        if joined:
-            joined += " "
-            positions.append(start)
-        joined += text
-        positions.extend(range(start, start + len(text)))
-    matches = list(PERCENT_RE.finditer(joined))
-    k = 0
-    while k < len(matches) and len(values) < years:
-        main = matches[k]
-        growth = None
-        end = main.end()
-        if k + 1 < len(matches):
-            between = fold(joined[main.end() : matches[k + 1].start()])
-            if "tang" in between and len(between.split()) <= 10:
-                growth = int(_num(matches[k + 1].group(1)))
-                end = matches[k + 1].end()
-                k += 1
-        values.append((_num(main.group(1)), growth, positions[end - 1] + 1))
-        k += 1
-    return collapse(" ".join(wording_parts)), values
 
 
 def _num(text: str) -> float:

@@ -420,3 +420,47 @@ def _best_grouping(segments: list[list[tuple[int, int, str]]], roles: list[str])
         if best is None or score > best[0]:
             best = (score, groups)
     return best[1] if best else []
+
+
+# -- cells of per-year target tables --------------------------------------------------------------------
+PERCENT_RE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def split_target_row(row: TableRow, years: int) -> tuple[str, list[tuple[float, int | None, int]]]:
+    """Split a per-year target row into its wording and one (value, growth qualifier, end offset) per year."""
+    wording_parts: list[str] = []
+    values: list[tuple[float, int | None, int]] = []
+    region: list[tuple[int, int, str]] = []
+    for line in row.lines:
+        text = line[2].strip()
+        if not region and not PERCENT_RE.match(text):
+            wording_parts.append(text)
+        else:
+            region.append(line)
+    joined = ""
+    positions: list[int] = []
+    for start, _end, text in region:
+        if joined:
+            joined += " "
+            positions.append(start)
+        joined += text
+        positions.extend(range(start, start + len(text)))
+    matches = list(PERCENT_RE.finditer(joined))
+    k = 0
+    while k < len(matches) and len(values) < years:
+        main = matches[k]
+        growth = None
+        end = main.end()
+        if k + 1 < len(matches):
+            between = fold(joined[main.end() : matches[k + 1].start()])
+            if "tang" in between and len(between.split()) <= 10:
+                growth = int(_number(matches[k + 1].group(1)))
+                end = matches[k + 1].end()
+                k += 1
+        values.append((_number(main.group(1)), growth, positions[end - 1] + 1))
+        k += 1
+    return collapse(" ".join(wording_parts)), values

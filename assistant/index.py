@@ -1,0 +1,375 @@
+"""Retrieval index: passages embedded into Chroma (through llama-index) and a BM25 index, built atomically.
+
+Layout under ``<index_dir>/retrieval/``:
+
+- ``manifest.json``  — model, dimension, build time, per-plan content hashes, passage count, collection name;
+- ``passages.json``  — every passage (span, section, text, embedded text);
+- ``vectors.npy``    — passage embeddings (reused for unchanged passages on the next build);
+- ``bm25/``          — bm25s index over lowercase, diacritic-folded syllables;
+- ``chroma/``        — the embedded Chroma store (absent when a Chroma server is configured).
+
+A build writes a new folder beside the old one and swaps it in with renames, so a crash mid-build leaves the
+old index usable. A build with no change in plan texts, chunking or model only reads the manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.chunking import Passage, chunk_plan
+from assistant.config import Settings
+from assistant.corpus import Corpus
+from assistant.errors import AssistantError
+from assistant.normalize import fold
+
+log = logging.getLogger(__name__)
+
+COLLECTION_PREFIX = "plan-passages"
+TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+# Bump when the BM25 tokenization or the stored layout changes, so that existing indexes are rebuilt.
+INDEX_FORMAT = "3"
+
+
+class IndexUnavailable(AssistantError):
+    """The retrieval index is missing or damaged; it can be rebuilt with ``assistant index build``."""
+
+
+def bm25_tokens(text: str, marked: bool = True) -> list[str]:
+    """What BM25 indexes and queries use: folded syllables and numbers, folded syllable bigrams ("chu_tri"),
+    and, with ``marked``, each syllable that carries marks as written ("ký", kept apart from "kỹ" and "kỳ").
+
+    Most Vietnamese words have two syllables, so the bigrams stand in for words without a word segmenter.
+    Queries typed without diacritics use ``marked=False``: their plain syllables say nothing about marks.
+    """
+    words = TOKEN_RE.findall(text.lower())
+    syllables = [fold(w) for w in words]
+    tokens = syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False)]
+    if marked:
+        tokens += [w for w, f in zip(words, syllables, strict=True) if w != f]
+    return tokens
+
+
+@dataclass
+class IndexManifest:
+    model_setting: str
+    model_name: str
+    dimension: int
+    built_at: str
+    plans: dict[str, dict[str, Any]]  # plan_id -> {"province", "sha256", "passages"}
+    passages: int
+    passages_sha256: str
+    index_format: str
+    collection: str
+    chroma: str  # "embedded" or "http://host:port"
+    build_seconds: float = 0.0
+
+    @classmethod
+    def read(cls, folder: Path) -> IndexManifest:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return cls(**data)
+
+    def write(self, folder: Path) -> None:
+        (folder / "manifest.json").write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), "utf-8")
+
+
+@dataclass
+class IndexBuildReport:
+    up_to_date: bool
+    rebuilt_plans: list[str]
+    passages: int
+    embedded: int
+    seconds: float
+    manifest: IndexManifest | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_hashes(corpus: Corpus) -> dict[str, dict[str, Any]]:
+    return {
+        plan.id: {"province": plan.province, "sha256": hashlib.sha256(plan.text.encode("utf-8")).hexdigest()}
+        for plan in corpus.plans
+    }
+
+
+def chroma_client(settings: Settings, folder: Path):
+    """An HTTP client when a Chroma server is configured, else an embedded client stored in ``folder``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings)
+
+
+def _chroma_label(settings: Settings) -> str:
+    return f"http://{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "embedded"
+
+
+def llama_embedding(embedder):
+    """Wrap our :class:`~assistant.embeddings.Embedder` as a llama-index embedding model."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.bridge.pydantic import PrivateAttr
+
+    class PlanEmbedding(BaseEmbedding):
+        _embedder: Any = PrivateAttr()
+
+        def __init__(self, inner) -> None:
+            super().__init__(model_name=inner.name, embed_batch_size=32)
+            self._embedder = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._embedder.embed_queries([query])[0].tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._embedder.embed_passages([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._embedder.embed_passages(texts).tolist()
+
+    return PlanEmbedding(embedder)
+
+
+def disable_llm() -> None:
+    """``Settings.llm = None`` for llama-index (it prints a notice; keep stdout clean for --json output)."""
+    from llama_index.core import Settings as LlamaSettings
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        LlamaSettings.llm = None
+
+
+class IndexBuilder:
+    """Builds the retrieval index for a corpus (see the module docstring)."""
+
+    def __init__(self, settings: Settings, progress: Callable[[str], None] | None = None) -> None:
+        self.settings = settings
+        self.progress = progress or (lambda message: log.info("%s", message))
+        self.root = settings.index_dir / "retrieval"
+
+    def is_up_to_date(self, passages: list[Passage]) -> bool:
+        """True when the stored index was built from exactly these passages, model and store."""
+        try:
+            manifest = IndexManifest.read(self.root)
+        except (OSError, ValueError, TypeError):
+            return False
+        return (
+            manifest.passages_sha256 == passages_hash(passages)
+            and manifest.index_format == INDEX_FORMAT
+            and manifest.model_setting == self.settings.embedding_model
+            and manifest.chroma == _chroma_label(self.settings)
+            and (self.root / "vectors.npy").is_file()
+            and (self.root / "bm25").is_dir()
+        )
+
+    def build(self, corpus: Corpus, embedder=None, force: bool = False) -> IndexBuildReport:
+        started = time.perf_counter()
+        passages: list[Passage] = []
+        for plan in corpus.plans:
+            passages.extend(chunk_plan(plan))
+        if not force and self.is_up_to_date(passages):
+            manifest = IndexManifest.read(self.root)
+            return IndexBuildReport(True, [], manifest.passages, 0, time.perf_counter() - started, manifest)
+        if embedder is None:
+            from assistant.embeddings import Embedder
+
+            self.progress(f"Đang nạp mô hình nhúng {self.settings.embedding_model}…")
+            embedder = Embedder.load(self.settings.embedding_model, self.settings.cache_dir)
+        old_vectors = self._reusable_vectors(embedder.name)
+        vectors, embedded = self._embed(passages, embedder, old_vectors)
+        hashes = plan_hashes(corpus)
+        for plan_id, entry in hashes.items():
+            entry["passages"] = sum(1 for p in passages if p.plan_id == plan_id)
+        previous = self._previous_manifest()
+        rebuilt = [
+            plan_id for plan_id, entry in hashes.items()
+            if previous is None or previous.plans.get(plan_id, {}).get("sha256") != entry["sha256"]
+        ]
+        collection = f"{COLLECTION_PREFIX}-{int(time.time() * 1000)}"
+        staging = self.root.parent / f"retrieval.new-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            self._write(staging, passages, vectors, collection)
+            manifest = IndexManifest(
+                model_setting=self.settings.embedding_model,
+                model_name=embedder.name,
+                dimension=int(vectors.shape[1]),
+                built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+                plans=hashes,
+                passages=len(passages),
+                passages_sha256=passages_hash(passages),
+                index_format=INDEX_FORMAT,
+                collection=collection,
+                chroma=_chroma_label(self.settings),
+                build_seconds=round(time.perf_counter() - started, 2),
+            )
+            manifest.write(staging)
+            self._swap(staging, previous)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return IndexBuildReport(False, rebuilt, len(passages), embedded, time.perf_counter() - started, manifest)
+
+    # -- steps ---------------------------------------------------------------------------------------
+    def _previous_manifest(self) -> IndexManifest | None:
+        try:
+            return IndexManifest.read(self.root)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _reusable_vectors(self, model_name: str) -> dict[str, np.ndarray]:
+        """Embeddings of the previous build keyed by the hash of the embedded text (same model only)."""
+        previous = self._previous_manifest()
+        if previous is None or previous.model_name != model_name:
+            return {}
+        try:
+            old_passages = json.loads((self.root / "passages.json").read_text(encoding="utf-8"))
+            old_vectors = np.load(self.root / "vectors.npy")
+        except (OSError, ValueError):
+            return {}
+        if len(old_passages) != len(old_vectors):
+            return {}
+        return {_text_key(p["embed_text"]): v for p, v in zip(old_passages, old_vectors, strict=True)}
+
+    def _embed(
+        self, passages: list[Passage], embedder, reuse: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, int]:
+        vectors = np.zeros((len(passages), embedder.dimension), dtype=np.float32)
+        todo: list[int] = []
+        for i, passage in enumerate(passages):
+            known = reuse.get(_text_key(passage.embed_text))
+            if known is None:
+                todo.append(i)
+            else:
+                vectors[i] = known
+        batch = 64
+        for begin in range(0, len(todo), batch):
+            chunk = todo[begin : begin + batch]
+            self.progress(f"Nhúng đoạn văn {begin + len(chunk)}/{len(todo)}")
+            vectors[chunk] = embedder.embed_passages([passages[i].embed_text for i in chunk])
+        return vectors, len(todo)
+
+    def _write(self, folder: Path, passages: list[Passage], vectors: np.ndarray, collection: str) -> None:
+        import bm25s
+
+        (folder / "passages.json").write_text(
+            json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8"
+        )
+        np.save(folder / "vectors.npy", vectors)
+        self.progress("Dựng chỉ mục BM25…")
+        retriever = bm25s.BM25()
+        retriever.index([bm25_tokens(p.embed_text) or ["_"] for p in passages], show_progress=False)
+        retriever.save(str(folder / "bm25"), show_progress=False)
+        self.progress("Ghi kho vector Chroma…")
+        self._write_chroma(folder, passages, vectors, collection)
+
+    def _write_chroma(self, folder: Path, passages: list[Passage], vectors: np.ndarray, collection: str) -> None:
+        from llama_index.core import StorageContext, VectorStoreIndex
+        from llama_index.core.embeddings import MockEmbedding
+        from llama_index.core.schema import TextNode
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        disable_llm()
+        client = chroma_client(self.settings, folder)
+        chroma_collection = client.create_collection(collection, metadata={"hnsw:space": "cosine"})
+        store = ChromaVectorStore(chroma_collection=chroma_collection)
+        nodes = [
+            TextNode(id_=p.id, text=p.embed_text, metadata=p.metadata(), embedding=vectors[i].tolist())
+            for i, p in enumerate(passages)
+        ]
+        VectorStoreIndex(
+            nodes,
+            storage_context=StorageContext.from_defaults(vector_store=store),
+            embed_model=MockEmbedding(embed_dim=int(vectors.shape[1])),  # vectors are given; nothing is embedded
+            show_progress=False,
+        )
+
+    def _swap(self, staging: Path, previous: IndexManifest | None) -> None:
+        old = self.root.parent / f"retrieval.old-{os.getpid()}"
+        if self.root.exists():
+            os.replace(self.root, old)
+        os.replace(staging, self.root)
+        shutil.rmtree(old, ignore_errors=True)
+        if previous is not None and self.settings.chroma_host and previous.chroma == _chroma_label(self.settings):
+            with contextlib.suppress(Exception):
+                chroma_client(self.settings, self.root).delete_collection(previous.collection)
+
+
+def passages_hash(passages: list[Passage]) -> str:
+    """Hash of everything that goes into the index: ids, spans, texts and embedded texts of all passages."""
+    digest = hashlib.sha256()
+    for p in passages:
+        digest.update(f"{p.id}\x1f{p.section}\x1f{p.kind}\x1f{p.embed_text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class LoadedIndex:
+    """The parts retrieval needs, loaded from disk (and the Chroma store)."""
+
+    manifest: IndexManifest
+    passages: list[Passage]
+    bm25: Any
+    vector_index: Any  # llama-index VectorStoreIndex over the Chroma collection
+    provinces: np.ndarray  # province of each passage, for BM25 filtering
+
+
+def load_index(settings: Settings, embedder) -> LoadedIndex:
+    """Load the built index; :class:`IndexUnavailable` with one sentence when it is missing or damaged."""
+    root = settings.index_dir / "retrieval"
+    try:
+        manifest = IndexManifest.read(root)
+        raw = json.loads((root / "passages.json").read_text(encoding="utf-8"))
+        passages = [Passage(**p) for p in raw]
+    except FileNotFoundError as error:
+        raise IndexUnavailable(f"Chưa có chỉ mục tìm kiếm ({error.filename}).") from error
+    except (ValueError, TypeError) as error:
+        raise IndexUnavailable(f"Chỉ mục tìm kiếm trong {root} bị hỏng ({error}).") from error
+    if len(passages) != manifest.passages:
+        raise IndexUnavailable(f"Chỉ mục tìm kiếm trong {root} không khớp manifest (số đoạn văn khác nhau).")
+    if manifest.chroma != _chroma_label(settings):
+        raise IndexUnavailable("Chỉ mục được dựng cho một kho Chroma khác với cấu hình hiện tại.")
+    import bm25s
+    from llama_index.core import VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    try:
+        bm25 = bm25s.BM25.load(str(root / "bm25"), show_progress=False)
+        client = chroma_client(settings, root)
+        collection = client.get_collection(manifest.collection)
+        count = collection.count()
+    except Exception as error:  # noqa: BLE001 - any failure here means the index cannot be used
+        raise IndexUnavailable(f"Không mở được chỉ mục tìm kiếm trong {root} ({type(error).__name__}).") from error
+    if count != manifest.passages:
+        raise IndexUnavailable(f"Kho vector có {count} đoạn, manifest ghi {manifest.passages}.")
+    if embedder.name != manifest.model_name:
+        raise IndexUnavailable(
+            f"Chỉ mục được dựng bằng mô hình {manifest.model_name}, khác mô hình đang dùng {embedder.name}."
+        )
+    disable_llm()
+    vector_index = VectorStoreIndex.from_vector_store(
+        ChromaVectorStore(chroma_collection=collection), embed_model=llama_embedding(embedder)
+    )
+    provinces = np.array([fold(p.province) for p in passages])
+    return LoadedIndex(manifest, passages, bm25, vector_index, provinces)

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/assistant facts build
+	$(BIN)/assistant index build
 
 lint: install
 	$(BIN)/ruff check .

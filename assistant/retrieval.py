@@ -90,10 +90,19 @@ class HybridRetriever:
         return cls(load_index(settings, embedder), mode)
 
     # -- public ----------------------------------------------------------------------------------------
-    def search(self, query: str, province: str | None = None, k: int = 5, mode: str | None = None) -> SearchResult:
+    def query_text(self, query: str) -> str:
+        """The text embedded for a query: the query itself, with diacritics restored when typed without them."""
+        return query if has_diacritics(query) else self.restorer.restore(query)
+
+    def search(
+        self, query: str, province: str | None = None, k: int = 5, mode: str | None = None,
+        query_vector=None, provinces: list[str] | None = None,
+    ) -> SearchResult:
+        """Top ``k`` passages. ``query_vector`` (from :meth:`query_text`) saves embedding the query twice;
+        ``provinces`` replaces the province filter read from the question."""
         mode = mode or self.mode
         started = time.perf_counter()
-        named = [province] if province else self.matcher.find(query)
+        named = [province] if province else (provinces if provinces is not None else self.matcher.find(query))
         in_corpus = [p for p in self.corpus_provinces if any(fold(p) == fold(n) for n in named)]
         unknown = [n for n in named if all(fold(n) != fold(p) for p in self.corpus_provinces)]
         if named and not in_corpus:
@@ -103,8 +112,7 @@ class HybridRetriever:
         lexical: list[tuple[int, float]] = []
         if mode in {"hybrid", "dense"}:
             t0 = time.perf_counter()
-            dense_query = query if has_diacritics(query) else self.restorer.restore(query)
-            dense = self._dense(dense_query, in_corpus, CANDIDATES if mode == "hybrid" else k)
+            dense = self._dense(self.query_text(query), in_corpus, CANDIDATES if mode == "hybrid" else k, query_vector)
             timings["dense"] = _ms(t0)
         if mode in {"hybrid", "bm25"}:
             t0 = time.perf_counter()
@@ -116,7 +124,8 @@ class HybridRetriever:
         return SearchResult(query, hits, in_corpus, unknown, relevance, timings)
 
     # -- components ------------------------------------------------------------------------------------
-    def _dense(self, query: str, provinces: list[str], top: int) -> list[tuple[int, float]]:
+    def _dense(self, query: str, provinces: list[str], top: int, query_vector=None) -> list[tuple[int, float]]:
+        from llama_index.core.schema import QueryBundle
         from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
         key = tuple(provinces)
@@ -131,7 +140,9 @@ class HybridRetriever:
             self._retrievers[key] = retriever
         retriever.similarity_top_k = top
         results = []
-        for scored in retriever.retrieve(query):
+        embedding = None if query_vector is None else [float(x) for x in query_vector]
+        bundle = QueryBundle(query_str=query, embedding=embedding)
+        for scored in retriever.retrieve(bundle):
             index = self._position.get(scored.node.node_id)
             if index is not None:
                 # llama-index reports exp(-distance); with cosine distance that gives back the cosine.

@@ -1,0 +1,621 @@
+"""Answer composition: turns an understood question into a cited answer, from the facts table or from passages.
+
+Routes, in order:
+- greeting, or a province outside the corpus → a short "not found" that says what the corpus covers;
+- facts route: targets, tasks (lead, coordinating units, time frame), reporting deadlines, responsibilities,
+  funding, plan metadata and cross-province comparisons come from the facts table; each statement cites the
+  fact's own span. No province named where it matters → one compact line per province. A plan that
+  contradicts itself → both values, both citations, and a warning;
+- passage route: anything else is answered with the sentences of the best retrieved passages that match the
+  question, each cited;
+- not found: when neither route has relevant evidence, the answer says so, names the provinces covered and
+  the closest facts, and never borrows another province's numbers.
+
+Input: :class:`~assistant.understanding.Understanding`; output: :class:`Draft` (text with [n] markers,
+citations, facts used, status, route). Templates are Vietnamese, or English for English questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.corpus import Corpus
+from assistant.facts import Fact
+from assistant.normalize import collapse_spaces, fold
+from assistant.retrieval import HybridRetriever, SearchResult
+from assistant.schema import Citation
+from assistant.understanding import Understanding, indicator_label
+from assistant.units import canonical_unit, expand_aliases
+
+PASSAGE_RELEVANCE = 0.45  # below this the passage route does not answer
+SENTENCE_MIN_OVERLAP = 0.34  # share of the question's content words a selected sentence must contain
+STOP_WORDS = frozenset(
+    """
+    a about ai an and are bao by cac cho co cua de den do does duoc for gi hay hoac hoach how
+    in is ke khong la mot nao nay nhieu nhu nhung noi o of plan province ra sao say says tai
+    the thi tinh to trong tu va ve voi what when which who
+    """.split()
+)
+
+
+@dataclass
+class Draft:
+    text: str
+    status: str  # answered | not_found
+    route: str  # facts | passages | none
+    citations: list[Citation] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    province: str | None = None
+
+
+class Citations:
+    """Numbers citations in order of first use; the same span cited twice keeps one number."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.items: list[Citation] = []
+
+    def cite(self, plan_id: str, start: int, end: int, section: str) -> str:
+        for item in self.items:
+            if item.plan_id == plan_id and item.start == start and item.end == end:
+                return f"[{item.n}]"
+        plan = self.corpus.get(plan_id)
+        n = len(self.items) + 1
+        self.items.append(
+            Citation(n=n, plan_id=plan_id, province=plan.province, section=section or "Mở đầu",
+                     quote=plan.text[start:end], start=start, end=end)
+        )
+        return f"[{n}]"
+
+    def fact(self, fact: Fact) -> str:
+        return self.cite(fact.plan_id, fact.start, fact.end, fact.section)
+
+
+T = {
+    "vi": {
+        "greeting": "Xin chào! Tôi trả lời câu hỏi về kế hoạch chuyển đổi số báo chí của các tỉnh {provinces}: "
+                    "chỉ tiêu theo năm, đơn vị chủ trì và phối hợp, thời hạn, trách nhiệm, kinh phí. "
+                    "Ví dụ: “Mục tiêu của {example} về tòa soạn hội tụ là bao nhiêu?”",
+        "unknown_province": "Kho văn bản chưa có kế hoạch chuyển đổi số báo chí của {unknown}, nên tôi không thể trả "
+                            "lời. Hiện có kế hoạch của: {provinces}.",
+        "not_found": "Các kế hoạch trong kho ({provinces}) không nêu thông tin này.",
+        "covers": " Tôi có thể trả lời về chỉ tiêu theo năm, nhiệm vụ và đơn vị chủ trì, phối hợp, thời hạn báo cáo, "
+                  "trách nhiệm của các cơ quan và nguồn kinh phí.",
+        "targets_of": "Chỉ tiêu của {province}",
+        "year": "năm {year}",
+        "appendix": "phụ lục, năm {year}",
+        "conflict": "Lưu ý: kế hoạch của {province} ghi hai giá trị khác nhau cho {label} năm {year}: {values}. "
+                    "Hãy đối chiếu với văn bản gốc.",
+        "no_target_year": "Kế hoạch của {province} không đặt chỉ tiêu {label} cho năm {years}; kế hoạch chỉ nêu:",
+        "no_target": "Kế hoạch của {province} không có chỉ tiêu về {label}.",
+        "no_targets_year": "Kế hoạch của {province} không đặt chỉ tiêu nào cho năm {years}; các năm có chỉ tiêu: "
+                           "{available}.",
+        "task": "Nhiệm vụ {number} ({content}) của {province}",
+        "lead": "đơn vị chủ trì: {units}",
+        "coordinating": "đơn vị phối hợp: {units}",
+        "time": "thời gian thực hiện: {time}",
+        "deliverable": "kết quả, sản phẩm: {deliverable}",
+        "no_task_number": "Phụ lục của {province} không có nhiệm vụ số {number}; các nhiệm vụ có số: {numbers}.",
+        "no_task_table": "Kế hoạch của {province} không có bảng phân công nhiệm vụ nêu đơn vị chủ trì, phối hợp.",
+        "which_task": "Câu hỏi chưa rõ nhiệm vụ nào. Các nhiệm vụ trong phụ lục của {province}:",
+        "report": "{province}: {reporter} báo cáo kết quả về {recipient}{via} trước ngày {date}{recurrence}",
+        "via": " (qua {via})",
+        "yearly": " hằng năm",
+        "duties": "Theo kế hoạch của {province}, {unit} có nhiệm vụ:",
+        "funding": "Nguồn kinh phí theo kế hoạch của {province}:",
+        "no_amount": "Kế hoạch của {province} không nêu số tiền cụ thể cho việc thực hiện.",
+        "no_funding": "Kế hoạch của {province} không có phần kinh phí riêng.",
+        "plan_number": "Kế hoạch của {province} là Kế hoạch số {number}",
+        "issued": ", ban hành ngày {date}",
+        "number_blank": "Văn bản kế hoạch của {province} để trống số và ngày ban hành",
+        "signer": "Kế hoạch của {province} do {signer} ký",
+        "no_signer": "Văn bản kế hoạch của {province} trong kho không có tên người ký.",
+        "basis": "Kế hoạch của {province} căn cứ:",
+        "comparison": "So sánh chỉ tiêu “{label}”{year}:",
+        "all_equal": "Các tỉnh trên đều đặt cùng mức {value}.",
+        "highest": "Cao nhất: {provinces} ({value}).",
+        "lowest": "Thấp nhất: {provinces} ({value}).",
+        "missing_in": "{province}: không có chỉ tiêu này",
+        "passages": "Theo kế hoạch của {province}:",
+        "passages_many": "Theo các kế hoạch:",
+    },
+    "en": {
+        "greeting": "Hello! I answer questions about the press digital-transformation plans of {provinces}: yearly "
+                    "targets, lead and coordinating units, deadlines, responsibilities and funding. For example: "
+                    "“What is {example}'s target for converged newsrooms?”",
+        "unknown_province": "The corpus has no press digital-transformation plan for {unknown}, so I cannot answer. "
+                            "Plans available: {provinces}.",
+        "not_found": "The plans in the corpus ({provinces}) do not state this.",
+        "covers": " I can answer about yearly targets, tasks with their lead and coordinating units, reporting "
+                  "deadlines, responsibilities and funding sources.",
+        "targets_of": "Targets of {province}",
+        "year": "{year}",
+        "appendix": "appendix, {year}",
+        "conflict": "Note: the {province} plan gives two different values for {label} in {year}: {values}. "
+                    "Please check the original.",
+        "no_target_year": "The {province} plan sets no {label} target for {years}; it only states:",
+        "no_target": "The {province} plan has no target on {label}.",
+        "no_targets_year": "The {province} plan sets no targets for {years}; years with targets: {available}.",
+        "task": "Task {number} ({content}) of {province}",
+        "lead": "lead unit: {units}",
+        "coordinating": "coordinating units: {units}",
+        "time": "time frame: {time}",
+        "deliverable": "deliverable: {deliverable}",
+        "no_task_number": "The {province} appendix has no task {number}; its tasks are numbered {numbers}.",
+        "no_task_table": "The {province} plan has no task-assignment table naming lead and coordinating units.",
+        "which_task": "Which task do you mean? The tasks in the {province} appendix:",
+        "report": "{province}: {reporter} report to {recipient}{via} before {date}{recurrence}",
+        "via": " (through {via})",
+        "yearly": " every year",
+        "duties": "Under the {province} plan, {unit} is responsible for:",
+        "funding": "Funding sources in the {province} plan:",
+        "no_amount": "The {province} plan does not state a sum of money.",
+        "no_funding": "The {province} plan has no separate funding section.",
+        "plan_number": "The {province} plan is Plan No. {number}",
+        "issued": ", issued on {date}",
+        "number_blank": "The {province} plan leaves its number and issue date blank",
+        "signer": "The {province} plan is signed by {signer}",
+        "no_signer": "The {province} plan in the corpus carries no signer's name.",
+        "basis": "The {province} plan is based on:",
+        "comparison": "Comparison of “{label}”{year}:",
+        "all_equal": "All of these provinces set the same level, {value}.",
+        "highest": "Highest: {provinces} ({value}).",
+        "lowest": "Lowest: {provinces} ({value}).",
+        "missing_in": "{province}: no such target",
+        "passages": "According to the {province} plan:",
+        "passages_many": "According to the plans:",
+    },
+}
+
+
+class Composer:
+    """Composes drafts; see the module docstring."""
+
+    def __init__(self, corpus: Corpus, facts: list[Fact], retriever: HybridRetriever) -> None:
+        self.corpus = corpus
+        self.facts = facts
+        self.retriever = retriever
+        self.provinces = [p.province for p in corpus.plans]
+        self.plan_of = {p.province: p for p in corpus.plans}
+
+    # -- entry -----------------------------------------------------------------------------------------
+    def compose(self, u: Understanding, search: SearchResult | None) -> Draft:
+        t = T[u.language]
+        if u.kind == "greeting":
+            text = t["greeting"].format(provinces=", ".join(self.provinces), example=self.provinces[0])
+            return Draft(text, "not_found", "none")
+        if u.unknown_provinces and not u.provinces:
+            text = t["unknown_province"].format(
+                unknown=", ".join(u.unknown_provinces), provinces=", ".join(self.provinces)
+            )
+            return Draft(text, "not_found", "none")
+        handler = {
+            "target": self._targets,
+            "comparison": self._comparison,
+            "lead_unit": self._task,
+            "coordinating_units": self._task,
+            "deadline": self._deadline,
+            "responsibility": self._responsibility,
+            "funding": self._funding,
+            "metadata": self._metadata,
+        }.get(u.kind)
+        draft = handler(u, Citations(self.corpus)) if handler else None
+        if draft is None:
+            draft = self._passages(u, search, Citations(self.corpus))
+        if draft is None:
+            text = t["not_found"].format(provinces=", ".join(u.provinces or self.provinces)) + t["covers"]
+            draft = Draft(text, "not_found", "none")
+        if draft.province is None and len(u.provinces) == 1:
+            draft.province = u.provinces[0]
+        return draft
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def _select(self, kind: str, provinces: list[str] | None = None, **equal) -> list[Fact]:
+        rows = [f for f in self.facts if f.kind == kind and (not provinces or f.province in provinces)]
+        for name, value in equal.items():
+            rows = [f for f in rows if getattr(f, name) == value]
+        return rows
+
+    def _scope(self, u: Understanding) -> list[str]:
+        return u.provinces or self.provinces
+
+    @staticmethod
+    def _lines(header: str, lines: list[str]) -> str:
+        if len(lines) == 1 and not header:
+            return lines[0]
+        return "\n".join([header, *[f"- {line}" for line in lines]]) if header else "\n".join(f"- {x}" for x in lines)
+
+    # -- targets ---------------------------------------------------------------------------------------
+    def _target_phrase(self, fact: Fact, u: Understanding, cite: Citations, with_year: bool = True) -> str:
+        marker = cite.fact(fact)
+        if fact.origin == "appendix":
+            label = indicator_label(fact.indicator, u.language)
+            growth = fact.qualifiers.get("min_revenue_growth_pct")
+            extra = ""
+            if growth is not None:
+                extra = f" (tăng doanh thu tối thiểu {growth}%)"
+                if u.language == "en":
+                    extra = f" (revenue +{growth}% or more)"
+            where = T[u.language]["appendix"].format(year=fact.year)
+            return f"{fact.value_text}{extra} — {label} ({where}) {marker}"
+        wording = collapse_spaces(fact.wording)
+        if u.language == "en":
+            head = f"{fact.year}: " if with_year else ""
+            return f"{head}{indicator_label(fact.indicator, 'en')} — “{wording}” {marker}"
+        head = f"{T['vi']['year'].format(year=fact.year).capitalize()}: " if with_year else ""
+        return f"{head}{wording} {marker}"
+
+    def _targets(self, u: Understanding, cite: Citations) -> Draft | None:
+        t = T[u.language]
+        blocks: list[str] = []
+        used: list[Fact] = []
+        found_any = False
+        for province in self._scope(u):
+            rows = self._select("target", [province])
+            if not rows:
+                continue
+            chosen = [f for f in rows if not u.indicators or f.indicator in u.indicators]
+            with_year = [f for f in chosen if not u.years or f.year in u.years]
+            if not u.years and not u.indicators:
+                with_year = rows
+            if not with_year:
+                if not u.provinces:
+                    continue
+                blocks.append(self._missing_target(u, province, rows, chosen, cite, used))
+                continue
+            found_any = True
+            lines = [self._target_phrase(f, u, cite) for f in sorted(with_year, key=_target_order)]
+            used.extend(with_year)
+            lines += self._conflict_notes(with_year, u)
+            header = t["targets_of"].format(province=province) + ":"
+            blocks.append(self._lines(header, lines))
+        if not blocks:
+            return None
+        text = "\n\n".join(blocks)
+        return Draft(text, "answered" if found_any else "not_found", "facts", cite.items, used)
+
+    def _missing_target(self, u, province, rows, chosen, cite, used) -> str:
+        t = T[u.language]
+        label = ", ".join(indicator_label(c, u.language) for c in u.indicators) or (
+            "này" if u.language == "vi" else "this"
+        )
+        years = ", ".join(str(y) for y in u.years)
+        if chosen and u.indicators:  # the indicator exists, not for that year
+            head = t["no_target_year"].format(province=province, label=label, years=years)
+            lines = [self._target_phrase(f, u, cite) for f in sorted(chosen, key=_target_order)[:4]]
+            used.extend(sorted(chosen, key=_target_order)[:4])
+            return self._lines(head, lines)
+        if u.indicators:
+            return t["no_target"].format(province=province, label=label)
+        available = ", ".join(str(y) for y in sorted({f.year for f in rows}))
+        return t["no_targets_year"].format(province=province, years=years, available=available)
+
+    def _conflict_notes(self, rows: list[Fact], u: Understanding) -> list[str]:
+        notes = []
+        seen = set()
+        for fact in rows:
+            if fact.conflict_group and fact.conflict_group not in seen:
+                seen.add(fact.conflict_group)
+                group = [f for f in self.facts if f.conflict_group == fact.conflict_group]
+                values = " / ".join(
+                    f"{f.value_text} ({'phụ lục' if f.origin == 'appendix' else 'phần mục tiêu'})" for f in group
+                )
+                notes.append(T[u.language]["conflict"].format(
+                    province=fact.province, label=indicator_label(fact.indicator, u.language), year=fact.year,
+                    values=values,
+                ))
+        return notes
+
+    # -- comparison ------------------------------------------------------------------------------------
+    def _comparison(self, u: Understanding, cite: Citations) -> Draft | None:
+        if u.reporting or (not u.indicators and re.search(r"bao cao|report", u.folded)):
+            return self._reporting(u, cite)
+        if not u.indicators:
+            if u.task_number or re.search(r"chu tri|phoi hop|lead", u.folded):
+                return None
+            return None
+        t = T[u.language]
+        blocks: list[str] = []
+        used: list[Fact] = []
+        for code in u.indicators[:2]:
+            rows = [f for f in self._select("target", self._scope(u)) if f.indicator == code]
+            years = u.years or sorted({f.year for f in rows if f.year in (2025, 2030)} or {f.year for f in rows})
+            for year in years:
+                per_year = [f for f in rows if f.year == year]
+                if not per_year:
+                    continue
+                label = indicator_label(code, u.language)
+                header = t["comparison"].format(label=label, year=f" ({year})")
+                lines = []
+                percents: list[tuple[float, str]] = []
+                for province in self._scope(u):
+                    facts = sorted([f for f in per_year if f.province == province], key=_target_order)
+                    if not facts:
+                        if any(f.province == province for f in self.facts):
+                            lines.append(t["missing_in"].format(province=province))
+                        continue
+                    used.extend(facts)
+                    parts = [self._target_phrase(f, u, cite, with_year=False) for f in facts]
+                    lines.append(f"{province}: " + "; ".join(parts))
+                    for f in facts:
+                        if f.unit == "%" and f.value is not None:
+                            percents.append((f.value, province))
+                lines += self._conflict_notes(per_year, u)
+                if len({p for _, p in percents}) > 1 and len({v for v, _ in percents}) == 1:
+                    lines.append(t["all_equal"].format(value=f"{percents[0][0]:g}%"))
+                elif len({p for _, p in percents}) > 1:
+                    top = max(v for v, _ in percents)
+                    low = min(v for v, _ in percents)
+                    tops = sorted({p for v, p in percents if v == top})
+                    lows = sorted({p for v, p in percents if v == low})
+                    lines.append(t["highest"].format(provinces=", ".join(tops), value=f"{top:g}%"))
+                    if low != top:
+                        lines.append(t["lowest"].format(provinces=", ".join(lows), value=f"{low:g}%"))
+                blocks.append(self._lines(header, lines))
+        if not used:
+            return None
+        return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used)
+
+    # -- tasks -----------------------------------------------------------------------------------------
+    def _find_tasks(self, u: Understanding, province: str) -> tuple[list[Fact], str | None]:
+        """The task(s) a question refers to in one province, or an explanation of why there is none."""
+        tasks = self._select("task", [province])
+        t = T[u.language]
+        if not tasks:
+            return [], t["no_task_table"].format(province=province)
+        if u.task_number:
+            exact = [f for f in tasks if f.number == u.task_number]
+            if exact and not exact[0].lead_units:  # a group row (5) stands for its sub-tasks (5.1, 5.2)
+                exact += [f for f in tasks if f.parent == u.task_number]
+            if exact:
+                return exact, None
+            numbers = ", ".join(f.number for f in tasks)
+            return [], t["no_task_number"].format(province=province, number=u.task_number, numbers=numbers)
+        words = _content_words(u.folded, province)
+        scored = sorted(
+            ((_overlap(words, _content_words(fold(f.content), province)), f) for f in tasks),
+            key=lambda item: -item[0],
+        )
+        if scored and scored[0][0] >= 0.5:
+            best = scored[0][0]
+            return [f for s, f in scored if s >= best - 1e-9][:2], None
+        return [], None
+
+    def _task_line(self, fact: Fact, u: Understanding, cite: Citations) -> str:
+        t = T[u.language]
+        marker = cite.fact(fact)
+        content = collapse_spaces(fact.content)
+        if len(content) > 140:
+            content = content[:137].rsplit(" ", 1)[0] + "…"
+        parts = []
+        if fact.lead_units:
+            parts.append(t["lead"].format(units=", ".join(fact.lead_units)))
+        if fact.coordinating_units:
+            parts.append(t["coordinating"].format(units=", ".join(fact.coordinating_units)))
+        if fact.time_frame:
+            parts.append(t["time"].format(time=fact.time_frame))
+        if fact.deliverable and u.kind != "lead_unit":
+            parts.append(t["deliverable"].format(deliverable=fact.deliverable))
+        if u.kind == "coordinating_units" and fact.coordinating_units:
+            parts.insert(0, parts.pop(1 if fact.lead_units else 0))
+        if u.kind == "deadline" and fact.time_frame:
+            parts.insert(0, parts.pop(parts.index(t["time"].format(time=fact.time_frame))))
+        head = t["task"].format(number=fact.number, content=content, province=fact.province)
+        return f"{head}: {'; '.join(parts)} {marker}" if parts else f"{head} {marker}"
+
+    def _task(self, u: Understanding, cite: Citations) -> Draft | None:
+        lines: list[str] = []
+        used: list[Fact] = []
+        problems: list[str] = []
+        for province in self._scope(u):
+            tasks, problem = self._find_tasks(u, province)
+            if tasks:
+                used.extend(tasks)
+                lines.extend(self._task_line(f, u, cite) for f in tasks)
+            elif problem and u.provinces:
+                problems.append(problem)
+        if not used:
+            if problems and u.task_number:
+                listed = [f for p in u.provinces for f in self._select("task", [p])]
+                return Draft("\n".join(problems), "not_found", "facts", cite.items, listed)
+            return None  # let the passage route try (plans without a task table describe duties in prose)
+        return Draft("\n".join(lines + problems), "answered", "facts", cite.items, used)
+
+    # -- deadlines -------------------------------------------------------------------------------------
+    def _deadline(self, u: Understanding, cite: Citations) -> Draft | None:
+        if not u.reporting:
+            draft = self._task(u, cite)
+            if draft is not None:
+                return draft
+        return self._reporting(u, cite)
+
+    def _reporting(self, u: Understanding, cite: Citations) -> Draft | None:
+        t = T[u.language]
+        rows = self._select("reporting_deadline", self._scope(u))
+        if not rows:
+            return None
+        lines = []
+        for fact in rows:
+            via = t["via"].format(via=fact.via) if fact.via else ""
+            recurrence = t["yearly"] if fact.recurrence else ""
+            date = f"{fact.day:02d}/{fact.month}"
+            lines.append(
+                t["report"].format(province=fact.province, reporter=fact.reporter, recipient=fact.recipient,
+                                   via=via, date=date, recurrence=recurrence) + f" {cite.fact(fact)}"
+            )
+        return Draft("\n".join(lines) if len(lines) == 1 else self._lines("", lines), "answered", "facts",
+                     cite.items, rows)
+
+    # -- responsibilities ------------------------------------------------------------------------------
+    def _responsibility(self, u: Understanding, cite: Citations) -> Draft | None:
+        question = fold(expand_aliases(u.question))
+        blocks, used = [], []
+        for province in self._scope(u):
+            rows = self._select("responsibility", [province])
+            matched = [f for f in rows if _mentions_unit(question, f.responsible_unit)]
+            if not matched:
+                continue
+            longest = max(len(fold(f.responsible_unit)) for f in matched)
+            for fact in [f for f in matched if len(fold(f.responsible_unit)) == longest][:1]:
+                used.append(fact)
+                duties = [collapse_spaces(d).lstrip("-– ") for d in fact.duties.split("\n") if d.strip()]
+                lines = [f"{d} {self._cite_duty(fact, d, cite)}" for d in duties[:5]]
+                header = T[u.language]["duties"].format(province=province, unit=fact.responsible_unit)
+                blocks.append(self._lines(header, lines))
+        if not used:
+            return None
+        return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used)
+
+    def _cite_duty(self, fact: Fact, duty: str, cite: Citations) -> str:
+        """Cite the duty's own line when it can be found in the plan text, else the whole responsibility."""
+        plan = self.corpus.get(fact.plan_id)
+        head = duty[:60]
+        position = plan.text.find(head, fact.start, fact.end + 1)
+        if position < 0:
+            return cite.fact(fact)
+        line_end = plan.text.find("\n", position)
+        line_end = fact.end if line_end < 0 or line_end > fact.end else line_end
+        return cite.cite(fact.plan_id, position, line_end, fact.section)
+
+    # -- funding ---------------------------------------------------------------------------------------
+    def _funding(self, u: Understanding, cite: Citations) -> Draft | None:
+        t = T[u.language]
+        blocks, used = [], []
+        for province in self._scope(u):
+            rows = self._select("funding", [province])
+            if not rows:
+                continue
+            used.extend(rows)
+            lines, seen = [], set()
+            for fact in rows:
+                if (fact.start, fact.end) in seen:
+                    continue
+                seen.add((fact.start, fact.end))
+                lines.append(f"{collapse_spaces(fact.value_text)} {cite.fact(fact)}")
+            header = t["funding"].format(province=province)
+            if u.asks_amount:
+                header = t["no_amount"].format(province=province) + " " + header
+            blocks.append(self._lines(header, lines))
+        if not used:
+            return None
+        status = "not_found" if u.asks_amount else "answered"
+        return Draft("\n\n".join(blocks), status, "facts", cite.items, used)
+
+    # -- metadata --------------------------------------------------------------------------------------
+    def _metadata(self, u: Understanding, cite: Citations) -> Draft | None:
+        t = T[u.language]
+        if not u.provinces:
+            number = re.search(r"\d+/KH-[A-ZĐ]+", u.question)
+            plan = next((p for p in self.corpus.plans if number and p.meta.plan_number == number.group(0)), None)
+            if plan is None:
+                return None
+            u.provinces = [plan.province]
+        lines, used, answered = [], [], False
+        wants_signer = bool(re.search(r"\bky\b|sign", u.folded))
+        wants_basis = bool(re.search(r"can cu|legal basis|based on|dua tren|quyet dinh nao|van ban nao", u.folded))
+        for province in u.provinces:
+            plan = self.plan_of[province]
+            if wants_signer:
+                name = plan.meta.signer.split(",")[0].strip()
+                position = plan.text.find(name) if name else -1
+                if position >= 0:
+                    block_start = max(plan.text.rfind("TM.", 0, position), 0)
+                    marker = cite.cite(plan.id, block_start, position + len(name), "Người ký")
+                    lines.append(t["signer"].format(province=province, signer=plan.meta.signer) + f" {marker}")
+                    answered = True
+                else:
+                    lines.append(t["no_signer"].format(province=province))
+            elif wants_basis:
+                rows = self._select("legal_basis", [province])
+                used.extend(rows)
+                items = [f"{f.doc_type} số {f.doc_number} ({f.issuer}) {cite.fact(f)}" for f in rows]
+                lines.append(self._lines(t["basis"].format(province=province), items))
+                answered = answered or bool(rows)
+            else:
+                number = plan.meta.plan_number
+                position = plan.text.find(number) if number else -1
+                if position >= 0:
+                    line_end = plan.text.find("\n", position)
+                    marker = cite.cite(plan.id, plan.text.rfind("\n", 0, position) + 1, line_end, "Mở đầu")
+                    issued = t["issued"].format(date=_vi_date(plan.meta.issue_date)) if plan.meta.issue_date else ""
+                    lines.append(t["plan_number"].format(province=province, number=number) + issued + f" {marker}")
+                    answered = True
+                else:
+                    blank = re.search(r"Kế hoạch số\s+/[^\n]*", plan.text)
+                    marker = f" {cite.cite(plan.id, blank.start(), blank.end(), 'PHỤ LỤC')}" if blank else ""
+                    lines.append(t["number_blank"].format(province=province) + marker + ".")
+        return Draft("\n".join(lines), "answered" if answered else "not_found", "facts", cite.items, used)
+
+    # -- passages --------------------------------------------------------------------------------------
+    def _passages(self, u: Understanding, search: SearchResult | None, cite: Citations) -> Draft | None:
+        if search is None or not search.hits or search.relevance < PASSAGE_RELEVANCE:
+            return None
+        words = _content_words(u.folded, *u.provinces)
+        if not words:
+            return None
+        candidates: list[tuple[float, int, object, int, int]] = []
+        for rank, hit in enumerate(search.hits[:5]):
+            p = hit.passage
+            for start, end in _sentence_spans(p.text):
+                sentence = p.text[start:end]
+                score = _overlap(words, _content_words(fold(sentence)) | _content_words(fold(p.section)))
+                candidates.append((score - 0.05 * rank, rank, p, p.start + start, p.start + end))
+        candidates.sort(key=lambda c: -c[0])
+        chosen = [c for c in candidates if c[0] >= SENTENCE_MIN_OVERLAP][:3]
+        if not chosen:
+            return None
+        provinces = sorted({c[2].province for c in chosen})
+        t = T[u.language]
+        header = t["passages"].format(province=provinces[0]) if len(provinces) == 1 else t["passages_many"]
+        lines = []
+        for _, _, passage, start, end in sorted(chosen, key=lambda c: (c[2].plan_id, c[3])):
+            plan = self.corpus.get(passage.plan_id)
+            quote = collapse_spaces(plan.text[start:end]).lstrip("-– ")
+            prefix = f"{passage.province}: " if len(provinces) > 1 else ""
+            lines.append(f"{prefix}{quote} {cite.cite(passage.plan_id, start, end, passage.section)}")
+        draft = Draft(self._lines(header, lines), "answered", "passages", cite.items, [])
+        draft.province = provinces[0] if len(provinces) == 1 else None
+        return draft
+
+
+# -- small helpers ---------------------------------------------------------------------------------------
+def _target_order(fact: Fact) -> tuple:
+    return (fact.year or 0, fact.origin != "body", fact.indicator)
+
+
+def _content_words(folded: str, *provinces: str) -> set[str]:
+    words = set(re.findall(r"[a-z0-9]+", folded)) - STOP_WORDS
+    for province in provinces:
+        words -= set(fold(province).split())
+    return {w for w in words if len(w) > 1 or w.isdigit()}
+
+
+def _overlap(question: set[str], text: set[str]) -> float:
+    return len(question & text) / len(question) if question else 0.0
+
+
+def _mentions_unit(folded_question: str, unit: str) -> bool:
+    name = fold(canonical_unit(unit))
+    name = re.sub(r"^(cac|de nghi) ", "", name)
+    name = re.sub(r"\b(cua )?tinh$", "", name).strip()
+    return bool(name) and name in folded_question
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences, bullets and lines of a passage, as spans (the pieces an answer may quote)."""
+    spans = []
+    for match in re.finditer(r"[^\n.;]+(?:[.;](?!\d)|$)", text, flags=re.MULTILINE):
+        start, end = match.start(), match.end()
+        while start < end and text[start] in " -–\n":
+            start += 1
+        while end > start and text[end - 1] in " \n":
+            end -= 1
+        if end - start > 15:
+            spans.append((start, end))
+    return spans
+
+
+def _vi_date(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{int(day):02d}/{int(month):02d}/{year}"

@@ -1,0 +1,125 @@
+"""The answer engine: loads everything once and answers questions (understanding → retrieval → answer → verification).
+
+``AnswerEngine.load()`` reads the corpus, the facts table and the retrieval index (building what is missing
+or stale), and the embedding model. ``engine.answer(question, history, province)`` returns an
+:class:`~assistant.schema.Answer`. No LLM is involved: answers are composed from the facts table and the
+plans' own sentences, and every claim goes through the verification gate.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answering import Composer
+from assistant.config import Settings, load_settings
+from assistant.corpus import Corpus, load_corpus
+from assistant.errors import AssistantError
+from assistant.facts import Fact
+from assistant.retrieval import HybridRetriever
+from assistant.schema import Answer
+from assistant.understanding import QuestionReader, indicator_descriptions
+from assistant.verification import AnswerVerifier
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+
+
+class QuestionError(AssistantError):
+    """The question cannot be processed as given (empty or too long)."""
+
+
+@dataclass
+class AnswerEngine:
+    settings: Settings
+    corpus: Corpus
+    facts: list[Fact]
+    retriever: HybridRetriever
+    reader: QuestionReader
+    composer: Composer
+    verifier: AnswerVerifier
+    embedder: object
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, embedder=None) -> AnswerEngine:
+        """Load the corpus, the facts table and the index (building them if missing or stale) and the model."""
+        from assistant.embeddings import Embedder
+        from assistant.factstore import FactStore, build_facts_db
+        from assistant.index import IndexBuilder, IndexUnavailable
+
+        settings = settings or load_settings()
+        started = time.perf_counter()
+        corpus = load_corpus(settings.corpus_dir)
+        if corpus.errors:
+            log.warning("Plans skipped: %s", "; ".join(corpus.errors.values()))
+        if not settings.facts_db.is_file():
+            build_facts_db(corpus, settings.facts_db)
+        facts = FactStore(settings.facts_db).facts()
+        embedder = embedder or Embedder.load(settings.embedding_model, settings.cache_dir)
+        try:
+            retriever = HybridRetriever.load(settings, embedder)
+        except IndexUnavailable as error:
+            log.warning("%s Rebuilding the index…", error)
+            IndexBuilder(settings).build(corpus, embedder=embedder, force=True)
+            retriever = HybridRetriever.load(settings, embedder)
+        vectors = embedder.embed_passages(indicator_descriptions())
+        reader = QuestionReader([p.province for p in corpus.plans], indicator_vectors=np.asarray(vectors))
+        units = sorted({u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u})
+        engine = cls(settings, corpus, facts, retriever, reader, Composer(corpus, facts, retriever),
+                     AnswerVerifier(units), embedder)
+        log.info("Answer engine ready in %.2f s", time.perf_counter() - started)
+        return engine
+
+    def answer(self, question: str, history: list[dict] | None = None, province: str | None = None) -> Answer:
+        """Answer one question (see the module docstring)."""
+        if question is None or not str(question).strip():
+            raise QuestionError("Câu hỏi trống; hãy nhập một câu hỏi về kế hoạch chuyển đổi số báo chí.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionError(
+                f"Câu hỏi dài {len(question)} ký tự, vượt giới hạn {MAX_QUESTION_CHARS}; hãy rút gọn câu hỏi."
+            )
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        query_text = self.retriever.query_text(question)
+        query_vector = self.embedder.embed_queries([query_text])[0]
+        timings["embed"] = _ms(started)
+        t0 = time.perf_counter()
+        understood = self.reader.run(question, history, province, query_vector=query_vector)
+        timings["understand"] = _ms(t0)
+        t0 = time.perf_counter()
+        search = None
+        if understood.kind != "greeting" and (understood.provinces or not understood.unknown_provinces):
+            search = self.retriever.search(question, k=5, query_vector=query_vector, provinces=understood.provinces)
+        timings["retrieve"] = _ms(t0)
+        t0 = time.perf_counter()
+        draft = self.composer.compose(understood, search)
+        timings["compose"] = _ms(t0)
+        t0 = time.perf_counter()
+        verification = self.verifier.run(draft.text, draft.citations, draft.facts, question)
+        timings["verify"] = _ms(t0)
+        timings["total"] = _ms(started)
+        return Answer(
+            question=question,
+            answer=draft.text,
+            status=draft.status,
+            language=understood.language,
+            province=draft.province,
+            route=draft.route,
+            citations=draft.citations,
+            facts=[_fact_row(f) for f in draft.facts],
+            verification=verification,
+            timings_ms=timings,
+        )
+
+
+def _fact_row(fact: Fact) -> dict:
+    row = fact.to_dict()
+    return {k: v for k, v in row.items() if v not in ("", None, [], {})}
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

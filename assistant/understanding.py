@@ -1,0 +1,232 @@
+"""Question understanding: what a question asks (kind), about which province(s), years, indicators and task.
+
+Input: the question, the conversation history, an optional province chosen in the UI. Output:
+:class:`Understanding`. Rules work on folded text (no diacritics), so "muc tieu 2025 cua quang tri" and
+"Mục tiêu 2025 của Quảng Trị" are read alike. A follow-up ("còn năm 2030 thì sao?", "thế còn Lai Châu?")
+inherits what it leaves out from the previous questions of the conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from assistant.indicators import BY_CODE, INDICATORS
+from assistant.normalize import fold
+from assistant.provinces import ProvinceMatcher
+
+KINDS = (
+    "target", "lead_unit", "coordinating_units", "deadline", "responsibility", "funding", "metadata",
+    "comparison", "other", "greeting",
+)
+
+# Question-side synonyms of the indicators (folded regexes), beyond the plans' own wording.
+INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "digital_platform_content": (r"nen tang so", r"dua noi dung", r"digital platform", r"online platform",
+                                 r"mang xa hoi", r"social media", r"len mang"),
+    "data_ai_platform": (r"\bai\b(?! (?:chu tri|phu trach|phoi hop|ky|lam|chiu|thuc hien|la\b))", r"tri tue nhan tao",
+                         r"phan tich(?:,)? (?:xu ly )?du lieu", r"du lieu tap trung", r"artificial intelligence",
+                         r"data anal", r"big data"),
+    "converged_newsroom": (r"toa soan hoi tu", r"hoi tu", r"converged", r"newsroom", r"da phuong tien"),
+    "revenue_growth": (r"doanh thu", r"nguon thu", r"revenue", r"income"),
+    "staff_training": (r"dao tao", r"boi duong", r"tap huan", r"train", r"skill", r"phong vien", r"bien tap vien",
+                       r"journalist", r"reporter", r"editor"),
+    "security_level3": (r"an toan", r"an ninh", r"cap do 3", r"cap 3", r"security", r"cyber", r"level 3"),
+    "university_curriculum": (r"dai hoc", r"chuong trinh dao tao", r"sinh vien", r"universit", r"curricul",
+                              r"student"),
+    "remote_access": (r"vung sau", r"vung xa", r"remote", r"mountain", r"tiep can"),
+    "news_growth": (r"tin,? bai", r"so luong tin", r"news item", r"articles"),
+    "financial_autonomy": (r"tu chu", r"autonom"),
+    "e_newspaper_upgrade": (r"trang thong tin dien tu", r"bao dien tu", r"e-newspaper", r"news website"),
+    "relicensing": (r"cap phep lai", r"giay phep", r"licen"),
+}
+_INDICATOR_RES = {code: [re.compile(p) for p in patterns] for code, patterns in INDICATOR_SYNONYMS.items()}
+
+# Kind cues (folded regexes), checked in this order; the first kind whose cue matches wins.
+KIND_CUES: list[tuple[str, str]] = [
+    ("comparison", r"so sanh|tinh nao|nhung tinh|cac tinh|cao nhat|thap nhat|nhieu nhat|it nhat|compare|comparison"
+                   r"|which province|highest|lowest|each province|all provinces|moi tinh"),
+    ("metadata", r"ai ky|nguoi ky|ky ban hanh|ky ke hoach|ky van ban|\bsign|so hieu|so ky hieu|so may|ke hoach so"
+                 r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
+                 r"|can cu|legal basis|based on|dua tren|quyet dinh nao|van ban nao|co quan ban hanh|issuing"),
+    ("coordinating_units", r"phoi hop|coordinat|cung thuc hien|ho tro thuc hien|support"),
+    ("lead_unit", r"chu tri|phu trach|dau moi|don vi nao thuc hien|ai thuc hien|co quan nao thuc hien|ai lam"
+                  r"|\blead|in charge|who is responsible for (?:task|the task)"),
+    ("deadline", r"thoi gian thuc hien|thoi han|han chot|\bhan\b|khi nao|bao gio|luc nao|ngay nao|truoc ngay"
+                 r"|deadline|\bwhen\b|time ?frame|timeline|due date|giai doan nao"),
+    ("funding", r"kinh phi|ngan sach|nguon von|nguon tien|tien\b|ty dong|trieu dong|\bvnd\b|fund|budget|cost|money"
+                r"|financ"),
+    ("responsibility", r"trach nhiem|nhiem vu (?:cua|gi)|co nhiem vu|lam gi|phai lam|duoc giao|vai tro"
+                       r"|responsib|dut(?:y|ies)|\brole\b|what must|what should"),
+    ("target", r"muc tieu|chi tieu|bao nhieu phan tram|phan tram|ty le|\d+\s*%|target|goal|percent|share of"
+               r"|how many|bao nhieu co quan"),
+]
+_KIND_RES = [(kind, re.compile(pattern)) for kind, pattern in KIND_CUES]
+GREETING_RE = re.compile(
+    r"^(xin chao|chao( ban| anh| chi| em)?|hello|hi|hey|alo|cam on|thank(s| you)?|ok|oke|bye|tam biet)[\s!.?]*$"
+)
+YEAR_RE = re.compile(r"\b(20[2-4]\d)\b")
+TASK_RE = re.compile(
+    r"(?:nhiem vu|task|muc|dong|hang|stt)\s*(?:so\s*|thu\s*|number\s*|no\.?\s*)?(\d{1,2}(?:\.\d{1,2})?)\b"
+)
+ENGLISH_WORDS = {
+    "what", "which", "who", "when", "how", "is", "are", "the", "of", "in", "for", "does", "do", "plan", "target",
+    "province", "by", "and", "to", "a", "an", "lead", "leads", "with", "set", "much", "many", "should", "will",
+}
+FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|va|con ve|how about|what about|and)\b|thi sao\??$|the nao\??$")
+
+
+@dataclass
+class Understanding:
+    """What the assistant understood of a question."""
+
+    question: str
+    folded: str
+    language: str  # "vi" | "en"
+    kind: str
+    provinces: list[str] = field(default_factory=list)  # named (or inherited) provinces, canonical names
+    unknown_provinces: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    task_number: str | None = None
+    reporting: bool = False  # asks about the reporting deadline, not a task time frame
+    asks_amount: bool = False  # asks for a sum of money
+    follow_up: bool = False
+    inherited: list[str] = field(default_factory=list)
+
+
+class QuestionReader:
+    """Reads questions; see the module docstring."""
+
+    def __init__(self, corpus_provinces: list[str], embed=None, indicator_vectors=None) -> None:
+        self.corpus_provinces = corpus_provinces
+        self.matcher = ProvinceMatcher()
+        self._embed = embed
+        self._indicator_vectors = indicator_vectors
+
+    def run(
+        self, question: str, history: list[dict] | None = None, province: str | None = None,
+        query_vector=None,
+    ) -> Understanding:
+        current = self._read(question, query_vector)
+        if province:
+            current.provinces = self._resolve([province])[0] or current.provinces
+        previous = self._previous(history or [])
+        if previous is not None:
+            current = self._inherit(current, previous)
+        return current
+
+    # -- one question ----------------------------------------------------------------------------------
+    def _read(self, question: str, query_vector=None) -> Understanding:
+        folded = " ".join(fold(question).split())
+        words = re.findall(r"[a-z]+", folded)
+        english = bool(words) and fold(question) == question.lower() and (
+            sum(w in ENGLISH_WORDS for w in words) >= max(2, len(words) // 4)
+        )
+        named = self.matcher.find(question)
+        provinces, unknown = self._resolve(named)
+        years = sorted({int(y) for y in YEAR_RE.findall(folded)})
+        task = TASK_RE.search(folded)
+        kind = self._kind(folded)
+        indicators = self._indicators(question, folded, query_vector if kind in {"target", "comparison"} else None)
+        if kind == "other" and indicators and (years or re.search(r"bao nhieu|%|phan tram", folded)):
+            kind = "target"
+        reporting = bool(re.search(r"bao cao|report", folded)) and kind in {"deadline", "other", "responsibility"}
+        if reporting and re.search(r"ngay|han|khi nao|bao gio|deadline|when|truoc", folded):
+            kind = "deadline"
+        asks_amount = bool(re.search(r"bao nhieu (?:tien|ty|trieu|dong)|ty dong|trieu dong|\bvnd\b|how much", folded))
+        stripped = re.sub(r"[\W_]+", "", folded)
+        if not stripped or GREETING_RE.match(folded):
+            kind = "greeting"
+        return Understanding(
+            question=question, folded=folded, language="en" if english else "vi", kind=kind,
+            provinces=provinces, unknown_provinces=unknown, years=years, indicators=indicators,
+            task_number=task.group(1) if task else None, reporting=reporting, asks_amount=asks_amount,
+            follow_up=bool(FOLLOW_UP_RE.search(folded)) or len(words) <= 4,
+        )
+
+    def _resolve(self, named: list[str]) -> tuple[list[str], list[str]]:
+        inside = [p for p in self.corpus_provinces if any(fold(p) == fold(n) for n in named)]
+        outside = [n for n in named if all(fold(n) != fold(p) for p in self.corpus_provinces)]
+        return inside, outside
+
+    @staticmethod
+    def _kind(folded: str) -> str:
+        for kind, pattern in _KIND_RES:
+            if pattern.search(folded):
+                return kind
+        return "other"
+
+    def _indicators(self, question: str, folded: str, query_vector=None) -> list[str]:
+        found: list[tuple[int, str]] = []
+        for code, patterns in _INDICATOR_RES.items():
+            positions = [m.start() for p in patterns for m in [p.search(folded)] if m]
+            if code == "data_ai_platform" and re.search(r"\bAI\b", question):
+                positions.append(question.index("AI"))
+            if positions:
+                found.append((min(positions), code))
+        codes = [code for _, code in sorted(found)]
+        # "đào tạo" inside "chương trình đào tạo … sinh viên" is about curricula, not staff training.
+        if "university_curriculum" in codes and "staff_training" in codes and not re.search(
+            r"phong vien|bien tap|can bo|lanh dao|journalist|reporter|editor", folded
+        ):
+            codes.remove("staff_training")
+        if not codes and query_vector is not None and self._indicator_vectors is not None:
+            scores = self._indicator_vectors @ query_vector
+            best = int(scores.argmax())
+            if scores[best] >= INDICATOR_MATCH_COSINE:
+                codes = [INDICATORS[best].code]
+        return codes
+
+    # -- conversation ----------------------------------------------------------------------------------
+    def _previous(self, history: list[dict]) -> Understanding | None:
+        """The understanding of the conversation so far (later user turns override earlier ones)."""
+        merged: Understanding | None = None
+        for turn in history:
+            if turn.get("role") != "user" or not str(turn.get("content", "")).strip():
+                continue
+            read = self._read(str(turn["content"]))
+            merged = read if merged is None else self._inherit(read, merged)
+        return merged
+
+    @staticmethod
+    def _inherit(current: Understanding, previous: Understanding) -> Understanding:
+        inherited: list[str] = []
+        updates: dict = {}
+        if not current.provinces and not current.unknown_provinces and previous.provinces:
+            updates["provinces"] = previous.provinces
+            inherited.append("province")
+        if current.kind in {"other", "greeting"} and previous.kind not in {"other", "greeting"} and current.follow_up:
+            updates["kind"] = previous.kind
+            updates["reporting"] = previous.reporting
+            inherited.append("kind")
+        kind = updates.get("kind", current.kind)
+        if not current.indicators and previous.indicators and kind in {"target", "comparison"}:
+            updates["indicators"] = previous.indicators
+            inherited.append("indicator")
+        if not current.years and previous.years and kind in {"target", "comparison"}:
+            updates["years"] = previous.years
+            inherited.append("year")
+        if current.task_number is None and previous.task_number and kind in {
+            "lead_unit", "coordinating_units", "deadline"
+        }:
+            updates["task_number"] = previous.task_number
+            inherited.append("task")
+        if not inherited:
+            return current
+        return replace(current, **updates, inherited=inherited)
+
+
+INDICATOR_MATCH_COSINE = 0.86
+
+
+def indicator_descriptions() -> list[str]:
+    """Texts embedded to match a question to an indicator when no keyword does."""
+    return [f"{i.label_vi}. {i.description}. {i.label_en}" for i in INDICATORS]
+
+
+def indicator_label(code: str, language: str = "vi") -> str:
+    indicator = BY_CODE.get(code)
+    if indicator is None:
+        return code
+    return indicator.label_en if language == "en" else indicator.label_vi

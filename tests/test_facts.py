@@ -71,7 +71,8 @@ def test_every_span_quotes_its_value(corpus: Corpus, facts: list[Fact]) -> None:
 
 def test_thai_binh_revenue_conflict_keeps_both_values(facts: list[Fact]) -> None:
     rows = [
-        f for f in facts
+        f
+        for f in facts
         if f.plan_id == "thai-binh" and f.indicator == "revenue_growth" and f.year == 2030 and f.value is not None
     ]
     assert sorted(f.value for f in rows) == [50.0, 67.0]

@@ -14,32 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.config import load_settings
 from assistant.index import IndexBuilder, IndexUnavailable, bm25_tokens, load_index
 from assistant.retrieval import HybridRetriever
 from assistant.retrieval_eval import evaluate, first_hit_rank, load_questions
 
 from .conftest import REPO
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    from assistant.embeddings import Embedder
-
-    return Embedder.load()
-
-
-@pytest.fixture(scope="session")
-def built_settings(tmp_path_factory, corpus, embedder):
-    settings = replace(load_settings(), index_dir=tmp_path_factory.mktemp("index"), chroma_host="")
-    report = IndexBuilder(settings).build(corpus, embedder=embedder)
-    assert not report.up_to_date and report.passages > 150
-    return settings
-
-
-@pytest.fixture(scope="session")
-def retriever(built_settings, embedder) -> HybridRetriever:
-    return HybridRetriever.load(built_settings, embedder=embedder)
 
 
 def _passage_containing(result, text: str) -> bool:
@@ -172,7 +151,8 @@ def chroma_server(tmp_path):
     port = _free_port()
     process = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 30

@@ -1,0 +1,326 @@
+"""Answer evaluation: grades the engine (and a naive RAG baseline) on ``evals/questions.jsonl``.
+
+A question counts as correct when: every ``must_include`` is in the answer (after folding, date and unit-alias
+normalization), no ``must_not_include`` is, the status is the expected one, for answered questions a citation
+overlaps a gold source quote, every citation quote is an exact substring of its plan, and no claim marked
+verified is unsupported (re-checked here against the cited quotes and the facts used).
+Outputs ``report.json``, ``report.md`` and ``accuracy_by_type.svg``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.corpus import Corpus
+from assistant.normalize import collapse_spaces, fold
+from assistant.schema import Answer, Citation
+from assistant.units import expand_aliases
+
+DATE_RE = re.compile(r"\b(\d{1,2})\s*(?:/|tháng|thang)\s*(\d{1,2})\b")
+
+
+def normalize(text: str) -> str:
+    text = expand_aliases(text)
+    text = DATE_RE.sub(lambda m: f"{int(m.group(1))}/{int(m.group(2))}", text)
+    text = re.sub(r"(\d)\s+%", r"\1%", text)
+    return collapse_spaces(fold(text))
+
+
+@dataclass
+class EvalQuestion:
+    id: str
+    question: str
+    type: str
+    expect_status: str
+    history: list[dict] = field(default_factory=list)
+    province: str | None = None
+    answer: str = ""
+    must_include: list[str] = field(default_factory=list)
+    must_not_include: list[str] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Grade:
+    id: str
+    type: str
+    province: str | None
+    correct: bool
+    checks: dict[str, bool]
+    status: str
+    latency_ms: float
+    verified_claims: int = 0
+    supported_verified_claims: int = 0
+    answer: str = ""
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    items = []
+    known = set(EvalQuestion.__dataclass_fields__)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            data = json.loads(line)
+            items.append(EvalQuestion(**{k: v for k, v in data.items() if k in known}))
+    return items
+
+
+def _contains(answer: str, needle: str) -> bool:
+    needle = normalize(needle)
+    if re.fullmatch(r"[\d.,/%]+", needle):
+        return re.search(rf"(?<![\d.,]){re.escape(needle)}(?![\d])", answer) is not None
+    return needle in answer
+
+
+def _gold_spans(question: EvalQuestion, corpus: Corpus) -> list[tuple[str, int, int]]:
+    spans = []
+    for source in question.sources:
+        plan = corpus.get(source.get("doc", ""))
+        if plan is None:
+            continue
+        start = plan.text.find(source.get("quote", ""))
+        if start >= 0:
+            spans.append((plan.id, start, start + len(source["quote"])))
+    return spans
+
+
+def grade(question: EvalQuestion, answer: Answer, corpus: Corpus, latency_ms: float) -> Grade:
+    text = normalize(answer.answer)
+    checks = {
+        "must_include": all(_contains(text, item) for item in question.must_include),
+        "must_not_include": not any(_contains(text, item) for item in question.must_not_include),
+        "status": answer.status == question.expect_status,
+        "quotes_exact": all(_quote_is_exact(c, corpus) for c in answer.citations),
+    }
+    if question.expect_status == "answered" and question.sources:
+        gold = _gold_spans(question, corpus)
+        checks["citation_hit"] = any(
+            c.plan_id == plan_id and c.start < end and start < c.end
+            for c in answer.citations
+            for plan_id, start, end in gold
+        )
+    verified = [c for c in answer.verification.claims if c.verified]
+    supported = [c for c in verified if _claim_supported(c.text, answer)]
+    checks["no_unsupported_verified"] = len(supported) == len(verified)
+    return Grade(
+        id=question.id,
+        type=question.type,
+        province=question.province,
+        correct=all(checks.values()),
+        checks=checks,
+        status=answer.status,
+        latency_ms=latency_ms,
+        verified_claims=len(verified),
+        supported_verified_claims=len(supported),
+        answer=answer.answer,
+    )
+
+
+def _quote_is_exact(citation: Citation, corpus: Corpus) -> bool:
+    plan = corpus.get(citation.plan_id)
+    return plan is not None and plan.text[citation.start : citation.end] == citation.quote
+
+
+def _claim_supported(claim: str, answer: Answer) -> bool:
+    needle = normalize(claim)
+    haystacks = [normalize(c.quote) for c in answer.citations]
+    haystacks += [normalize(json.dumps(f, ensure_ascii=False)) for f in answer.facts]
+    return any(_contains(h, needle) for h in haystacks)
+
+
+@dataclass
+class Report:
+    system: str
+    n: int
+    accuracy: float
+    by_type: dict[str, dict[str, float]]
+    by_province: dict[str, dict[str, float]]
+    citation_hit_rate: float
+    verification_precision: float
+    refusal_rate: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    total_seconds: float
+    failures: list[dict] = field(default_factory=list)
+
+
+def summarize(system: str, grades: list[Grade], total_seconds: float) -> Report:
+    def bucket(key) -> dict[str, dict[str, float]]:
+        groups: dict[str, list[Grade]] = defaultdict(list)
+        for g in grades:
+            groups[key(g)].append(g)
+        return {k: {"n": len(v), "accuracy": sum(g.correct for g in v) / len(v)} for k, v in sorted(groups.items())}
+
+    with_citation = [g for g in grades if "citation_hit" in g.checks]
+    refusals = [g for g in grades if g.type == "not_found"]
+    verified = sum(g.verified_claims for g in grades)
+    supported = sum(g.supported_verified_claims for g in grades)
+    latencies = [g.latency_ms for g in grades] or [0.0]
+    return Report(
+        system=system,
+        n=len(grades),
+        accuracy=sum(g.correct for g in grades) / max(len(grades), 1),
+        by_type=bucket(lambda g: g.type),
+        by_province=bucket(lambda g: g.province or "(không nêu tỉnh)"),
+        citation_hit_rate=sum(g.checks["citation_hit"] for g in with_citation) / max(len(with_citation), 1),
+        verification_precision=supported / verified if verified else 1.0,
+        refusal_rate=sum(g.status == "not_found" for g in refusals) / max(len(refusals), 1),
+        latency_p50_ms=float(np.percentile(latencies, 50)),
+        latency_p95_ms=float(np.percentile(latencies, 95)),
+        total_seconds=total_seconds,
+        failures=[
+            {
+                "id": g.id,
+                "type": g.type,
+                "failed": [k for k, ok in g.checks.items() if not ok],
+                "answer": g.answer[:300],
+            }
+            for g in grades
+            if not g.correct
+        ],
+    )
+
+
+def run_engine(engine, questions: list[EvalQuestion], progress=None) -> list[Grade]:
+    grades = []
+    for n, question in enumerate(questions, start=1):
+        started = time.perf_counter()
+        answer = engine.answer(question.question, history=question.history or None)
+        grades.append(grade(question, answer, engine.corpus, (time.perf_counter() - started) * 1000))
+        if progress and n % 25 == 0:
+            progress(f"{n}/{len(questions)}")
+    return grades
+
+
+class NaiveRag:
+    """Baseline: plain llama-index RAG with the same embeddings — dense top-k, best sentence, no facts table."""
+
+    def __init__(self, engine, top_k: int = 3) -> None:
+        self.engine = engine
+        self.retriever = engine.retriever.index.vector_index.as_retriever(similarity_top_k=top_k)
+        self.corpus = engine.corpus
+
+    def answer(self, question: str, history=None) -> Answer:
+        from assistant.answering import _content_words, _overlap, _sentence_spans
+
+        nodes = self.retriever.retrieve(question)
+        words = _content_words(fold(question))
+        best = None
+        for node in nodes:
+            meta = node.node.metadata
+            plan = self.corpus.get(meta["plan_id"])
+            start0, end0 = int(meta["start"]), int(meta["end"])
+            for start, end in _sentence_spans(plan.text[start0:end0]) or [(0, end0 - start0)]:
+                score = _overlap(words, _content_words(fold(plan.text[start0 + start : start0 + end])))
+                if best is None or score > best[0]:
+                    best = (score, plan, start0 + start, start0 + end, meta)
+        if best is None:
+            return Answer(question=question, answer="", status="not_found", language="vi", route="none")
+        _, plan, start, end, meta = best
+        citation = Citation(
+            n=1,
+            plan_id=plan.id,
+            province=plan.province,
+            section=meta["section"],
+            quote=plan.text[start:end],
+            start=start,
+            end=end,
+        )
+        return Answer(
+            question=question,
+            answer=f"{collapse_spaces(citation.quote)} [1]",
+            status="answered",
+            language="vi",
+            province=plan.province,
+            route="passages",
+            citations=[citation],
+        )
+
+
+def write_reports(reports: list[Report], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(
+        json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    lines = ["# Đánh giá câu trả lời", ""]
+    lines.append("| chỉ số | " + " | ".join(r.system for r in reports) + " |")
+    lines.append("|---|" + "---|" * len(reports))
+    for label, key, fmt in [
+        ("số câu", "n", "{:d}"),
+        ("độ chính xác", "accuracy", "{:.1%}"),
+        ("trích dẫn trúng", "citation_hit_rate", "{:.1%}"),
+        ("độ chính xác xác minh", "verification_precision", "{:.1%}"),
+        ("từ chối đúng (not_found)", "refusal_rate", "{:.1%}"),
+        ("độ trễ p50 (ms)", "latency_p50_ms", "{:.0f}"),
+        ("độ trễ p95 (ms)", "latency_p95_ms", "{:.0f}"),
+        ("tổng thời gian (s)", "total_seconds", "{:.1f}"),
+    ]:
+        lines.append(f"| {label} | " + " | ".join(fmt.format(getattr(r, key)) for r in reports) + " |")
+    lines += [
+        "",
+        "## Theo loại câu hỏi",
+        "",
+        "| loại | n | " + " | ".join(r.system for r in reports) + " |",
+        "|---|---|" + "---|" * len(reports),
+    ]
+    for kind, row in reports[0].by_type.items():
+        lines.append(
+            f"| {kind} | {row['n']} | "
+            + " | ".join(f"{r.by_type.get(kind, {}).get('accuracy', 0):.1%}" for r in reports)
+            + " |"
+        )
+    lines += [
+        "",
+        "## Theo tỉnh",
+        "",
+        "| tỉnh | n | " + " | ".join(r.system for r in reports) + " |",
+        "|---|---|" + "---|" * len(reports),
+    ]
+    for province, row in reports[0].by_province.items():
+        lines.append(
+            f"| {province} | {row['n']} | "
+            + " | ".join(f"{r.by_province.get(province, {}).get('accuracy', 0):.1%}" for r in reports)
+            + " |"
+        )
+    if reports[0].failures:
+        lines += ["", f"## Câu sai ({reports[0].system})", ""]
+        lines += [f"- {f['id']} ({f['type']}): {', '.join(f['failed'])}" for f in reports[0].failures]
+    (out_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out_dir / "accuracy_by_type.svg").write_text(bar_chart(reports), encoding="utf-8")
+
+
+def bar_chart(reports: list[Report]) -> str:
+    """A dependency-free SVG bar chart of accuracy by question type, one bar per system."""
+    kinds = list(reports[0].by_type)
+    colors = ["#1f6feb", "#d29922", "#8250df"]
+    width, row, left = 640, 28, 170
+    height = 40 + row * len(kinds)
+    bar = (row - 8) / len(reports)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+        f'font-size="12"><text x="10" y="18" font-weight="bold">Độ chính xác theo loại câu hỏi</text>'
+    ]
+    for i, kind in enumerate(kinds):
+        y = 30 + i * row
+        parts.append(f'<text x="10" y="{y + row / 2 + 4}">{kind}</text>')
+        for j, report in enumerate(reports):
+            value = report.by_type.get(kind, {}).get("accuracy", 0.0)
+            w = (width - left - 60) * value
+            parts.append(
+                f'<rect x="{left}" y="{y + j * bar}" width="{w:.1f}" height="{bar - 1:.1f}" '
+                f'fill="{colors[j % len(colors)]}"/>'
+            )
+            parts.append(f'<text x="{left + w + 4:.1f}" y="{y + j * bar + bar - 3:.1f}">{value:.0%}</text>')
+    for j, report in enumerate(reports):
+        parts.append(
+            f'<rect x="{width - 150}" y="{6 + j * 14}" width="10" height="10" fill="{colors[j % 3]}"/>'
+            f'<text x="{width - 135}" y="{15 + j * 14}">{report.system}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

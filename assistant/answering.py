@@ -28,6 +28,12 @@ from assistant.schema import Citation
 from assistant.understanding import Understanding, indicator_label
 from assistant.units import canonical_unit, expand_aliases
 
+TASK_MATCH_F1 = 0.35  # how well a question's words must match a task's content to pick that task
+TASK_CUE_WORDS = frozenset(
+    "chu tri phoi hop thoi gian thuc hien nhiem vu don vi nao lam han khi ket qua san pham phu trach gian "
+    "lead coordinating task deadline who when".split()
+)
+WHOLE_PASSAGE_KINDS = {"appendix_row", "appendix", "signature", "recipients"}  # quoted whole, not by sentence
 PASSAGE_RELEVANCE = 0.45  # below this the passage route does not answer
 SENTENCE_MIN_OVERLAP = 0.34  # share of the question's content words a selected sentence must contain
 STOP_WORDS = frozenset(
@@ -63,8 +69,15 @@ class Citations:
         plan = self.corpus.get(plan_id)
         n = len(self.items) + 1
         self.items.append(
-            Citation(n=n, plan_id=plan_id, province=plan.province, section=section or "Mở đầu",
-                     quote=plan.text[start:end], start=start, end=end)
+            Citation(
+                n=n,
+                plan_id=plan_id,
+                province=plan.province,
+                section=section or "Mở đầu",
+                quote=plan.text[start:end],
+                start=start,
+                end=end,
+            )
         )
         return f"[{n}]"
 
@@ -75,22 +88,22 @@ class Citations:
 T = {
     "vi": {
         "greeting": "Xin chào! Tôi trả lời câu hỏi về kế hoạch chuyển đổi số báo chí của các tỉnh {provinces}: "
-                    "chỉ tiêu theo năm, đơn vị chủ trì và phối hợp, thời hạn, trách nhiệm, kinh phí. "
-                    "Ví dụ: “Mục tiêu của {example} về tòa soạn hội tụ là bao nhiêu?”",
+        "chỉ tiêu theo năm, đơn vị chủ trì và phối hợp, thời hạn, trách nhiệm, kinh phí. "
+        "Ví dụ: “Mục tiêu của {example} về tòa soạn hội tụ là bao nhiêu?”",
         "unknown_province": "Kho văn bản chưa có kế hoạch chuyển đổi số báo chí của {unknown}, nên tôi không thể trả "
-                            "lời. Hiện có kế hoạch của: {provinces}.",
+        "lời. Hiện có kế hoạch của: {provinces}.",
         "not_found": "Các kế hoạch trong kho ({provinces}) không nêu thông tin này.",
         "covers": " Tôi có thể trả lời về chỉ tiêu theo năm, nhiệm vụ và đơn vị chủ trì, phối hợp, thời hạn báo cáo, "
-                  "trách nhiệm của các cơ quan và nguồn kinh phí.",
+        "trách nhiệm của các cơ quan và nguồn kinh phí.",
         "targets_of": "Chỉ tiêu của {province}",
         "year": "năm {year}",
         "appendix": "phụ lục, năm {year}",
         "conflict": "Lưu ý: kế hoạch của {province} ghi hai giá trị khác nhau cho {label} năm {year}: {values}. "
-                    "Hãy đối chiếu với văn bản gốc.",
+        "Hãy đối chiếu với văn bản gốc.",
         "no_target_year": "Kế hoạch của {province} không đặt chỉ tiêu {label} cho năm {years}; kế hoạch chỉ nêu:",
         "no_target": "Kế hoạch của {province} không có chỉ tiêu về {label}.",
         "no_targets_year": "Kế hoạch của {province} không đặt chỉ tiêu nào cho năm {years}; các năm có chỉ tiêu: "
-                           "{available}.",
+        "{available}.",
         "task": "Nhiệm vụ {number} ({content}) của {province}",
         "lead": "đơn vị chủ trì: {units}",
         "coordinating": "đơn vị phối hợp: {units}",
@@ -122,18 +135,18 @@ T = {
     },
     "en": {
         "greeting": "Hello! I answer questions about the press digital-transformation plans of {provinces}: yearly "
-                    "targets, lead and coordinating units, deadlines, responsibilities and funding. For example: "
-                    "“What is {example}'s target for converged newsrooms?”",
+        "targets, lead and coordinating units, deadlines, responsibilities and funding. For example: "
+        "“What is {example}'s target for converged newsrooms?”",
         "unknown_province": "The corpus has no press digital-transformation plan for {unknown}, so I cannot answer. "
-                            "Plans available: {provinces}.",
+        "Plans available: {provinces}.",
         "not_found": "The plans in the corpus ({provinces}) do not state this.",
         "covers": " I can answer about yearly targets, tasks with their lead and coordinating units, reporting "
-                  "deadlines, responsibilities and funding sources.",
+        "deadlines, responsibilities and funding sources.",
         "targets_of": "Targets of {province}",
         "year": "{year}",
         "appendix": "appendix, {year}",
         "conflict": "Note: the {province} plan gives two different values for {label} in {year}: {values}. "
-                    "Please check the original.",
+        "Please check the original.",
         "no_target_year": "The {province} plan sets no {label} target for {years}; it only states:",
         "no_target": "The {province} plan has no target on {label}.",
         "no_targets_year": "The {province} plan sets no targets for {years}; years with targets: {available}.",
@@ -195,6 +208,7 @@ class Composer:
             "comparison": self._comparison,
             "lead_unit": self._task,
             "coordinating_units": self._task,
+            "task": self._task,
             "deadline": self._deadline,
             "responsibility": self._responsibility,
             "funding": self._funding,
@@ -256,9 +270,11 @@ class Composer:
             if not rows:
                 continue
             chosen = [f for f in rows if not u.indicators or f.indicator in u.indicators]
+            if not u.indicators:
+                chosen = _narrow_by_wording(chosen, u, province)
             with_year = [f for f in chosen if not u.years or f.year in u.years]
             if not u.years and not u.indicators:
-                with_year = rows
+                with_year = chosen
             if not with_year:
                 if not u.provinces:
                     continue
@@ -301,10 +317,14 @@ class Composer:
                 values = " / ".join(
                     f"{f.value_text} ({'phụ lục' if f.origin == 'appendix' else 'phần mục tiêu'})" for f in group
                 )
-                notes.append(T[u.language]["conflict"].format(
-                    province=fact.province, label=indicator_label(fact.indicator, u.language), year=fact.year,
-                    values=values,
-                ))
+                notes.append(
+                    T[u.language]["conflict"].format(
+                        province=fact.province,
+                        label=indicator_label(fact.indicator, u.language),
+                        year=fact.year,
+                        values=values,
+                    )
+                )
         return notes
 
     # -- comparison ------------------------------------------------------------------------------------
@@ -372,12 +392,12 @@ class Composer:
                 return exact, None
             numbers = ", ".join(f.number for f in tasks)
             return [], t["no_task_number"].format(province=province, number=u.task_number, numbers=numbers)
-        words = _content_words(u.folded, province)
+        words = _content_words(u.folded, province) - TASK_CUE_WORDS
         scored = sorted(
-            ((_overlap(words, _content_words(fold(f.content), province)), f) for f in tasks),
+            ((_f1(words, _content_words(fold(f.content), province) - TASK_CUE_WORDS), f) for f in tasks),
             key=lambda item: -item[0],
         )
-        if scored and scored[0][0] >= 0.5:
+        if scored and scored[0][0] >= TASK_MATCH_F1:
             best = scored[0][0]
             return [f for s, f in scored if s >= best - 1e-9][:2], None
         return [], None
@@ -441,11 +461,19 @@ class Composer:
             recurrence = t["yearly"] if fact.recurrence else ""
             date = f"{fact.day:02d}/{fact.month}"
             lines.append(
-                t["report"].format(province=fact.province, reporter=fact.reporter, recipient=fact.recipient,
-                                   via=via, date=date, recurrence=recurrence) + f" {cite.fact(fact)}"
+                t["report"].format(
+                    province=fact.province,
+                    reporter=fact.reporter,
+                    recipient=fact.recipient,
+                    via=via,
+                    date=date,
+                    recurrence=recurrence,
+                )
+                + f" {cite.fact(fact)}"
             )
-        return Draft("\n".join(lines) if len(lines) == 1 else self._lines("", lines), "answered", "facts",
-                     cite.items, rows)
+        return Draft(
+            "\n".join(lines) if len(lines) == 1 else self._lines("", lines), "answered", "facts", cite.items, rows
+        )
 
     # -- responsibilities ------------------------------------------------------------------------------
     def _responsibility(self, u: Understanding, cite: Citations) -> Draft | None:
@@ -555,14 +583,28 @@ class Composer:
         if not words:
             return None
         candidates: list[tuple[float, int, object, int, int]] = []
-        for rank, hit in enumerate(search.hits[:5]):
+        top_score = search.hits[0].score or 1.0
+        for hit in search.hits[:5]:
             p = hit.passage
-            for start, end in _sentence_spans(p.text):
+            spans = [(0, len(p.text))] if p.kind in WHOLE_PASSAGE_KINDS else _sentence_spans(p.text)
+            for start, end in spans:
                 sentence = p.text[start:end]
-                score = _overlap(words, _content_words(fold(sentence)) | _content_words(fold(p.section)))
-                candidates.append((score - 0.05 * rank, rank, p, p.start + start, p.start + end))
+                overlap = _overlap(words, _content_words(fold(sentence)) | _content_words(fold(p.section)))
+                # Half what the sentence says, half how well its passage was retrieved.
+                score = 0.5 * overlap + 0.5 * (hit.score / top_score)
+                candidates.append((score, overlap, p, p.start + start, p.start + end))
         candidates.sort(key=lambda c: -c[0])
-        chosen = [c for c in candidates if c[0] >= SENTENCE_MIN_OVERLAP][:3]
+        chosen, seen = [], set()
+        for candidate in candidates:
+            key = collapse_spaces(
+                fold(candidate[2].text[candidate[3] - candidate[2].start : candidate[4] - candidate[2].start])
+            )
+            if candidate[1] < SENTENCE_MIN_OVERLAP or key in seen:
+                continue
+            seen.add(key)
+            chosen.append(candidate)
+            if len(chosen) == 3 or (chosen and candidate[0] < chosen[0][0] * 0.6):
+                break
         if not chosen:
             return None
         provinces = sorted({c[2].province for c in chosen})
@@ -580,6 +622,23 @@ class Composer:
 
 
 # -- small helpers ---------------------------------------------------------------------------------------
+TARGET_GENERIC_WORDS = frozenset(
+    "muc tieu chi tieu nam dat ra gi nhung bao nhieu phan tram den target targets goal goals co quan bao chi".split()
+)
+
+
+def _narrow_by_wording(facts: list[Fact], u: Understanding, province: str) -> list[Fact]:
+    """Without an indicator, keep the targets whose wording names what the question names (if any does)."""
+    words = _content_words(u.folded, province) - TARGET_GENERIC_WORDS - {str(y) for y in u.years}
+    if not words:
+        return facts
+    scored = [(_overlap(words, _content_words(fold(f.wording))), f) for f in facts]
+    best = max((s for s, _ in scored), default=0.0)
+    if best < 0.5:
+        return facts
+    return [f for s, f in scored if s >= best - 1e-9]
+
+
 def _target_order(fact: Fact) -> tuple:
     return (fact.year or 0, fact.origin != "body", fact.indicator)
 
@@ -589,6 +648,14 @@ def _content_words(folded: str, *provinces: str) -> set[str]:
     for province in provinces:
         words -= set(fold(province).split())
     return {w for w in words if len(w) > 1 or w.isdigit()}
+
+
+def _f1(question: set[str], text: set[str]) -> float:
+    common = len(question & text)
+    if not common:
+        return 0.0
+    precision, recall = common / len(text), common / len(question)
+    return 2 * precision * recall / (precision + recall)
 
 
 def _overlap(question: set[str], text: set[str]) -> float:
@@ -605,7 +672,7 @@ def _mentions_unit(folded_question: str, unit: str) -> bool:
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences, bullets and lines of a passage, as spans (the pieces an answer may quote)."""
     spans = []
-    for match in re.finditer(r"[^\n.;]+(?:[.;](?!\d)|$)", text, flags=re.MULTILINE):
+    for match in re.finditer(r"(?:[^\n.]|\.(?=\d|\w))+(?:\.(?!\d)|$)", text, flags=re.MULTILINE):
         start, end = match.start(), match.end()
         while start < end and text[start] in " -–\n":
             start += 1

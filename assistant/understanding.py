@@ -16,7 +16,7 @@ from assistant.normalize import fold
 from assistant.provinces import ProvinceMatcher
 
 KINDS = (
-    "target", "lead_unit", "coordinating_units", "deadline", "responsibility", "funding", "metadata",
+    "target", "lead_unit", "coordinating_units", "deadline", "task", "responsibility", "funding", "metadata",
     "comparison", "other", "greeting",
 )
 
@@ -44,22 +44,24 @@ _INDICATOR_RES = {code: [re.compile(p) for p in patterns] for code, patterns in 
 
 # Kind cues (folded regexes), checked in this order; the first kind whose cue matches wins.
 KIND_CUES: list[tuple[str, str]] = [
-    ("comparison", r"so sanh|tinh nao|nhung tinh|cac tinh|cao nhat|thap nhat|nhieu nhat|it nhat|compare|comparison"
-                   r"|which province|highest|lowest|each province|all provinces|moi tinh"),
+    ("comparison", r"so sanh|tinh nao|nhung tinh|cac tinh|cao nhat|thap nhat|compare|comparison"
+                   r"|which province|which plans|highest|lowest|each province|all provinces|moi tinh"),
     ("metadata", r"ai ky|nguoi ky|ky ban hanh|ky ke hoach|ky van ban|\bsign|so hieu|so ky hieu|so may|ke hoach so"
                  r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
                  r"|can cu|legal basis|based on|dua tren|quyet dinh nao|van ban nao|co quan ban hanh|issuing"),
     ("coordinating_units", r"phoi hop|coordinat|cung thuc hien|ho tro thuc hien|support"),
     ("lead_unit", r"chu tri|phu trach|dau moi|don vi nao thuc hien|ai thuc hien|co quan nao thuc hien|ai lam"
+                  r"|(?:don vi|co quan) nao (?:chiu trach nhiem|lam)|ai chiu trach nhiem (?:ve|viec|thuc hien)"
                   r"|\blead|in charge|who is responsible for (?:task|the task)"),
-    ("deadline", r"thoi gian thuc hien|thoi han|han chot|\bhan\b|khi nao|bao gio|luc nao|ngay nao|truoc ngay"
+    ("task", r"ket qua(?:,)? san pham|san pham (?:gi|nao)|deliverable"),
+    ("deadline", r"thoi gian|thoi han|han chot|\bhan\b|khi nao|bao gio|luc nao|ngay nao|truoc ngay"
                  r"|deadline|\bwhen\b|time ?frame|timeline|due date|giai doan nao"),
-    ("funding", r"kinh phi|ngan sach|nguon von|nguon tien|tien\b|ty dong|trieu dong|\bvnd\b|fund|budget|cost|money"
-                r"|financ"),
     ("responsibility", r"trach nhiem|nhiem vu (?:cua|gi)|co nhiem vu|lam gi|phai lam|duoc giao|vai tro"
                        r"|responsib|dut(?:y|ies)|\brole\b|what must|what should"),
-    ("target", r"muc tieu|chi tieu|bao nhieu phan tram|phan tram|ty le|\d+\s*%|target|goal|percent|share of"
-               r"|how many|bao nhieu co quan"),
+    ("funding", r"kinh phi|ngan sach|nguon von|nguon tien|tien\b|ty dong|trieu dong|\bvnd\b|fund|budget|cost|money"
+                r"|financ"),
+    ("other", r"muc tieu chung|muc dich|yeu cau chung|purpose"),
+    ("target", r"muc tieu|chi tieu|bao nhieu phan tram|phan tram|ty le|\d+\s*%|target|goal|percent|share of"),
 ]
 _KIND_RES = [(kind, re.compile(pattern)) for kind, pattern in KIND_CUES]
 GREETING_RE = re.compile(
@@ -129,8 +131,12 @@ class QuestionReader:
         task = TASK_RE.search(folded)
         kind = self._kind(folded)
         indicators = self._indicators(question, folded, query_vector if kind in {"target", "comparison"} else None)
-        if kind == "other" and indicators and (years or re.search(r"bao nhieu|%|phan tram", folded)):
+        task_number = task.group(1) if task else None
+        explicit_other = re.search(r"muc tieu chung|muc dich|purpose", folded)
+        if kind == "other" and indicators and not explicit_other:
             kind = "target"
+        if kind == "other" and task_number and not explicit_other:
+            kind = "task"
         reporting = bool(re.search(r"bao cao|report", folded)) and kind in {"deadline", "other", "responsibility"}
         if reporting and re.search(r"ngay|han|khi nao|bao gio|deadline|when|truoc", folded):
             kind = "deadline"
@@ -141,7 +147,7 @@ class QuestionReader:
         return Understanding(
             question=question, folded=folded, language="en" if english else "vi", kind=kind,
             provinces=provinces, unknown_provinces=unknown, years=years, indicators=indicators,
-            task_number=task.group(1) if task else None, reporting=reporting, asks_amount=asks_amount,
+            task_number=task_number, reporting=reporting, asks_amount=asks_amount,
             follow_up=bool(FOLLOW_UP_RE.search(folded)) or len(words) <= 4,
         )
 
@@ -208,7 +214,7 @@ class QuestionReader:
             updates["years"] = previous.years
             inherited.append("year")
         if current.task_number is None and previous.task_number and kind in {
-            "lead_unit", "coordinating_units", "deadline"
+            "lead_unit", "coordinating_units", "deadline", "task"
         }:
             updates["task_number"] = previous.task_number
             inherited.append("task")

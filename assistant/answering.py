@@ -28,10 +28,18 @@ from assistant.schema import Citation
 from assistant.understanding import Understanding, indicator_label
 from assistant.units import canonical_unit, expand_aliases
 
-TASK_MATCH_F1 = 0.35  # how well a question's words must match a task's content to pick that task
+TASK_MATCH_F1 = 0.35
+DUTY_MATCH_F1 = 0.3  # how well a question's words must match a task's content to pick that task
 TASK_CUE_WORDS = frozenset(
     "chu tri phoi hop thoi gian thuc hien nhiem vu don vi nao lam han khi ket qua san pham phu trach gian "
     "lead coordinating task deadline who when".split()
+)
+DOCUMENT_NUMBER_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")
+RESPONSIBILITY_CUE = re.compile(
+    r"trach nhiem|nhiem vu|co nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib|duties|role"
+)
+COVERAGE_STOP_WORDS = frozenset(
+    "nhiem vu muc tieu chi tieu ke hoach gi nao bao nhieu duoc giao lam phai viec nhung chuyen doi so bao chi".split()
 )
 WHOLE_PASSAGE_KINDS = {"appendix_row", "appendix", "signature", "recipients"}  # quoted whole, not by sentence
 PASSAGE_RELEVANCE = 0.45  # below this the passage route does not answer
@@ -111,6 +119,9 @@ T = {
         "deliverable": "kết quả, sản phẩm: {deliverable}",
         "no_task_number": "Phụ lục của {province} không có nhiệm vụ số {number}; các nhiệm vụ có số: {numbers}.",
         "no_task_table": "Kế hoạch của {province} không có bảng phân công nhiệm vụ nêu đơn vị chủ trì, phối hợp.",
+        "no_time": "Phụ lục không ghi thời gian thực hiện cho nhiệm vụ {number}.",
+        "duty_of": "Theo kế hoạch của {province}, {unit} thực hiện: {duty}",
+        "forward": ", để tổng hợp, báo cáo {forward}",
         "which_task": "Câu hỏi chưa rõ nhiệm vụ nào. Các nhiệm vụ trong phụ lục của {province}:",
         "report": "{province}: {reporter} báo cáo kết quả về {recipient}{via} trước ngày {date}{recurrence}",
         "via": " (qua {via})",
@@ -157,6 +168,9 @@ T = {
         "deliverable": "deliverable: {deliverable}",
         "no_task_number": "The {province} appendix has no task {number}; its tasks are numbered {numbers}.",
         "no_task_table": "The {province} plan has no task-assignment table naming lead and coordinating units.",
+        "no_time": "The appendix gives no time frame for task {number}.",
+        "duty_of": "Under the {province} plan, {unit} is in charge of: “{duty}”",
+        "forward": ", which consolidates them for {forward}",
         "which_task": "Which task do you mean? The tasks in the {province} appendix:",
         "report": "{province}: {reporter} report to {recipient}{via} before {date}{recurrence}",
         "via": " (through {via})",
@@ -203,6 +217,10 @@ class Composer:
                 unknown=", ".join(u.unknown_provinces), provinces=", ".join(self.provinces)
             )
             return Draft(text, "not_found", "none")
+        if not u.provinces and not u.unknown_provinces:
+            u.provinces = self._provinces_by_plan_number(u.question)
+        if u.kind in {"funding", "comparison", "target", "other", "lead_unit"} and self._names_unit_with_duty(u):
+            u.kind = "responsibility"
         handler = {
             "target": self._targets,
             "comparison": self._comparison,
@@ -217,6 +235,8 @@ class Composer:
         draft = handler(u, Citations(self.corpus)) if handler else None
         if draft is None:
             draft = self._passages(u, search, Citations(self.corpus))
+        elif draft.status == "answered" and u.kind in {"funding", "responsibility", "target", "task"}:
+            self._supplement(draft, u, search)
         if draft is None:
             text = t["not_found"].format(provinces=", ".join(u.provinces or self.provinces)) + t["covers"]
             draft = Draft(text, "not_found", "none")
@@ -225,6 +245,47 @@ class Composer:
         return draft
 
     # -- helpers ---------------------------------------------------------------------------------------
+    def _provinces_by_plan_number(self, question: str) -> list[str]:
+        """A plan named by its number ("kế hoạch 270/KH-UBND") stands for its province."""
+        return [p.province for p in self.corpus.plans if p.meta.plan_number and p.meta.plan_number in question]
+
+    def _names_unit_with_duty(self, u: Understanding) -> bool:
+        """The question names a unit that has duties in the plans and asks what it must do."""
+        if not RESPONSIBILITY_CUE.search(u.folded):
+            return False
+        question = fold(expand_aliases(u.question))
+        return any(_mentions_unit(question, f.responsible_unit) for f in self._select("responsibility", self._scope(u)))
+
+    def _supplement(self, draft: Draft, u: Understanding, search: SearchResult | None) -> None:
+        """Add the best matching plan sentence when the facts answer leaves much of the question uncovered."""
+        words = _content_words(u.folded, *u.provinces) - COVERAGE_STOP_WORDS
+        if not words or search is None or search.relevance < PASSAGE_RELEVANCE:
+            return
+        covered = _overlap(words, _content_words(fold(draft.text)))
+        if covered >= 0.7:
+            return
+        best = None
+        for hit in search.hits[:5]:
+            p = hit.passage
+            if draft.province and p.province != draft.province or p.kind in WHOLE_PASSAGE_KINDS:
+                continue
+            for start, end in _sentence_spans(p.text):
+                sentence = p.text[start:end]
+                if collapse_spaces(fold(sentence))[:60] in collapse_spaces(fold(draft.text)):
+                    continue
+                gain = _overlap(words, _content_words(fold(sentence)) | _content_words(fold(draft.text))) - covered
+                if gain > 0.15 and (best is None or gain > best[0]):
+                    best = (gain, p, start, end)
+        if best is None:
+            return
+        _, p, start, end = best
+        cite = Citations(self.corpus)
+        cite.items = draft.citations
+        marker = cite.cite(p.plan_id, p.start + start, p.start + end, p.section)
+        label = "Xem thêm" if u.language == "vi" else "See also"
+        draft.text += f"\n{label}: {collapse_spaces(p.text[start:end]).lstrip('-– ')} {marker}"
+        draft.citations = cite.items
+
     def _select(self, kind: str, provinces: list[str] | None = None, **equal) -> list[Fact]:
         rows = [f for f in self.facts if f.kind == kind and (not provinces or f.province in provinces)]
         for name, value in equal.items():
@@ -392,9 +453,16 @@ class Composer:
                 return exact, None
             numbers = ", ".join(f.number for f in tasks)
             return [], t["no_task_number"].format(province=province, number=u.task_number, numbers=numbers)
-        words = _content_words(u.folded, province) - TASK_CUE_WORDS
+        if u.years and re.search(r"nhiem vu nao|nhung nhiem vu|which task", u.folded):
+            by_years = [f for f in tasks if f.start_year and all(f.start_year <= y <= f.end_year for y in u.years)]
+            if by_years:
+                return by_years, None
+        words = _content_words(u.topic or u.folded, province) - TASK_CUE_WORDS
         scored = sorted(
-            ((_f1(words, _content_words(fold(f.content), province) - TASK_CUE_WORDS), f) for f in tasks),
+            (
+                (_f1(words, _content_words(fold(f"{f.content} {f.deliverable}"), province) - TASK_CUE_WORDS), f)
+                for f in tasks
+            ),
             key=lambda item: -item[0],
         )
         if scored and scored[0][0] >= TASK_MATCH_F1:
@@ -428,27 +496,60 @@ class Composer:
         lines: list[str] = []
         used: list[Fact] = []
         problems: list[str] = []
+        blank_time = False
         for province in self._scope(u):
             tasks, problem = self._find_tasks(u, province)
             if tasks:
                 used.extend(tasks)
                 lines.extend(self._task_line(f, u, cite) for f in tasks)
+                if u.kind == "deadline" and all(not f.time_frame for f in tasks if f.lead_units):
+                    blank_time = True
+                    lines.append(T[u.language]["no_time"].format(number=", ".join(f.number for f in tasks)))
             elif problem and u.provinces:
                 problems.append(problem)
         if not used:
             if problems and u.task_number:
                 listed = [f for p in u.provinces for f in self._select("task", [p])]
                 return Draft("\n".join(problems), "not_found", "facts", cite.items, listed)
-            return None  # let the passage route try (plans without a task table describe duties in prose)
-        return Draft("\n".join(lines + problems), "answered", "facts", cite.items, used)
+            return self._duties_matching(u, cite)  # plans without a task table state who does what in prose
+        return Draft("\n".join(lines + problems), "not_found" if blank_time else "answered", "facts", cite.items, used)
+
+    def _duties_matching(self, u: Understanding, cite: Citations) -> Draft | None:
+        """Who does something, from the duties under "Tổ chức thực hiện" (best matching duty line)."""
+        words = _content_words(u.topic or u.folded, *u.provinces) - TASK_CUE_WORDS
+        if not words or not u.provinces:
+            return None
+        best = None
+        for fact in self._select("responsibility", u.provinces):
+            for line in fact.duties.split("\n"):
+                for sentence in re.split(r"(?<=[.;])\s+", line):
+                    score = _f1(words, _content_words(fold(sentence)) - TASK_CUE_WORDS)
+                    if best is None or score > best[0]:
+                        best = (score, fact, sentence)
+        if best is None or best[0] < DUTY_MATCH_F1:
+            return None
+        _, fact, sentence = best
+        duty = collapse_spaces(sentence).lstrip("-– ")
+        marker = self._cite_duty(fact, duty, cite)
+        text = T[u.language]["duty_of"].format(province=fact.province, unit=fact.responsible_unit, duty=duty)
+        return Draft(f"{text} {marker}", "answered", "facts", cite.items, [fact])
 
     # -- deadlines -------------------------------------------------------------------------------------
     def _deadline(self, u: Understanding, cite: Citations) -> Draft | None:
-        if not u.reporting:
+        """A task's time frame when the question names a task; the reporting deadline when it asks about reports."""
+        if u.task_number or not u.reporting:
             draft = self._task(u, cite)
-            if draft is not None:
+            if draft is not None and (draft.facts and draft.facts[0].kind == "task"):
                 return draft
-        return self._reporting(u, cite)
+        if u.reporting:
+            for province in self._scope(u):
+                tasks, _ = self._find_tasks(u, province)
+                if tasks and any(re.search(r"bao cao", fold(f.deliverable)) for f in tasks):
+                    return Draft(
+                        "\n".join(self._task_line(f, u, cite) for f in tasks), "answered", "facts", cite.items, tasks
+                    )
+            return self._reporting(u, cite)
+        return None
 
     def _reporting(self, u: Understanding, cite: Citations) -> Draft | None:
         t = T[u.language]
@@ -532,19 +633,37 @@ class Composer:
 
     # -- metadata --------------------------------------------------------------------------------------
     def _metadata(self, u: Understanding, cite: Citations) -> Draft | None:
+        """Plan number and date, signer, and the documents a plan cites (from the manifest and legal-basis facts)."""
         t = T[u.language]
-        if not u.provinces:
-            number = re.search(r"\d+/KH-[A-ZĐ]+", u.question)
-            plan = next((p for p in self.corpus.plans if number and p.meta.plan_number == number.group(0)), None)
-            if plan is None:
-                return None
-            u.provinces = [plan.province]
+        cited = DOCUMENT_NUMBER_RE.findall(u.question)
+        own_numbers = {p.meta.plan_number for p in self.corpus.plans if p.meta.plan_number}
+        other_documents = [n for n in cited if n not in own_numbers]
+        if other_documents:
+            return self._cited_documents(u, other_documents, cite)
+        wants_signer = bool(
+            re.search(r"ai ky|nguoi ky|\bky\b(?! (?:ngay|khi nao|luc nao))|signed by|who signed|signer", u.folded)
+        )
+        wants_basis = bool(
+            re.search(
+                r"can cu|legal basis|based on|dua tren|(?:quyet dinh|nghi quyet|chi thi|van ban) (?:nao|so)|"
+                r"national decision|which decision|implement",
+                u.folded,
+            )
+        )
+        provinces = u.provinces or (self.provinces if wants_basis else [])
+        if not provinces:
+            return None
         lines, used, answered = [], [], False
-        wants_signer = bool(re.search(r"\bky\b|sign", u.folded))
-        wants_basis = bool(re.search(r"can cu|legal basis|based on|dua tren|quyet dinh nao|van ban nao", u.folded))
-        for province in u.provinces:
+        for province in provinces:
             plan = self.plan_of[province]
-            if wants_signer:
+            if wants_basis:
+                rows = self._select("legal_basis", [province])
+                if not u.provinces:  # all plans: the decisions every plan cites first
+                    rows = rows[:1]
+                used.extend(rows)
+                lines.append(self._lines(t["basis"].format(province=province), [self._document(f, cite) for f in rows]))
+                answered = answered or bool(rows)
+            elif wants_signer:
                 name = plan.meta.signer.split(",")[0].strip()
                 position = plan.text.find(name) if name else -1
                 if position >= 0:
@@ -554,12 +673,6 @@ class Composer:
                     answered = True
                 else:
                     lines.append(t["no_signer"].format(province=province))
-            elif wants_basis:
-                rows = self._select("legal_basis", [province])
-                used.extend(rows)
-                items = [f"{f.doc_type} số {f.doc_number} ({f.issuer}) {cite.fact(f)}" for f in rows]
-                lines.append(self._lines(t["basis"].format(province=province), items))
-                answered = answered or bool(rows)
             else:
                 number = plan.meta.plan_number
                 position = plan.text.find(number) if number else -1
@@ -574,6 +687,27 @@ class Composer:
                     marker = f" {cite.cite(plan.id, blank.start(), blank.end(), 'PHỤ LỤC')}" if blank else ""
                     lines.append(t["number_blank"].format(province=province) + marker + ".")
         return Draft("\n".join(lines), "answered" if answered else "not_found", "facts", cite.items, used)
+
+    def _document(self, fact: Fact, cite: Citations) -> str:
+        year, month, day = fact.doc_date.split("-")
+        about = f", {fact.subject}" if fact.subject else ""
+        return (
+            f"{fact.doc_type} số {fact.doc_number} ngày {int(day):02d}/{int(month)}/{year} của {fact.issuer}"
+            f"{about} {cite.fact(fact)}"
+        )
+
+    def _cited_documents(self, u: Understanding, numbers: list[str], cite: Citations) -> Draft | None:
+        rows = [f for f in self._select("legal_basis", self._scope(u)) if f.doc_number in numbers]
+        if not rows:
+            return None
+        seen, lines, used = set(), [], []
+        for fact in rows:
+            if fact.doc_number in seen:
+                continue
+            seen.add(fact.doc_number)
+            used.append(fact)
+            lines.append(f"{fact.province}: {self._document(fact, cite)}")
+        return Draft(self._lines("", lines) if len(lines) > 1 else lines[0], "answered", "facts", cite.items, used)
 
     # -- passages --------------------------------------------------------------------------------------
     def _passages(self, u: Understanding, search: SearchResult | None, cite: Citations) -> Draft | None:
@@ -663,10 +797,23 @@ def _overlap(question: set[str], text: set[str]) -> float:
 
 
 def _mentions_unit(folded_question: str, unit: str) -> bool:
+    """Whether the question names the unit: every word of its name (but "và", "của", "tỉnh", "các") is there."""
     name = fold(canonical_unit(unit))
-    name = re.sub(r"^(cac|de nghi) ", "", name)
-    name = re.sub(r"\b(cua )?tinh$", "", name).strip()
-    return bool(name) and name in folded_question
+    name = re.sub(r"^(de nghi) ", "", name)
+    tokens = [t for t in re.findall(r"[a-z]+", name) if t not in {"va", "cua", "tinh", "cac"}]
+    if len(tokens) < 2:
+        return False
+    question_tokens = re.findall(r"[a-z]+", folded_question)
+    # the words must appear close together, in order
+    for start in range(len(question_tokens)):
+        window = question_tokens[start : start + len(tokens) + 3]
+        position = 0
+        for word in window:
+            if position < len(tokens) and word == tokens[position]:
+                position += 1
+        if position == len(tokens) and question_tokens[start] == tokens[0]:
+            return True
+    return False
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -132,9 +132,7 @@ class Chunker:
         """A footnote's text preceded by the sentence that cites it ("… Tỉnh ủy1, …"), which says what it is for."""
         number = footnote.text.split(" ", 1)[0]
         for block in self.plan.structure.blocks:
-            if block.kind != "footnote" and any(
-                m.group(1) == number for m in FOOTNOTE_MARK_RE.finditer(block.text)
-            ):
+            if block.kind != "footnote" and any(m.group(1) == number for m in FOOTNOTE_MARK_RE.finditer(block.text)):
                 return f"Chú thích {number} cho: {collapse(block.text)} — {collapse(footnote.text)}"
         return collapse(footnote.text)
 

@@ -140,17 +140,28 @@ class PlanCleaner:
             text, offsets = apply_edits(raw, report.edits)
             edits = len(report.edits)
             before, after = report.before.share, report.after.share
-            log.info("%s: OCR repair made %d edits (invalid syllables %.2f%% → %.2f%%)",
-                     meta.id, edits, 100 * before, 100 * after)
+            log.info(
+                "%s: OCR repair made %d edits (invalid syllables %.2f%% → %.2f%%)",
+                meta.id,
+                edits,
+                100 * before,
+                100 * after,
+            )
         else:
             from assistant.syllables import invalid_share
 
             before = after = invalid_share(raw).share
         layout = repair_layout(text)
         plan = Plan(
-            meta=meta, raw_text=raw, text=layout.text, offsets=offsets.then(layout.offsets),
-            footnotes=layout.footnotes, appendix_start=layout.appendix_start, ocr_edits=edits,
-            invalid_share_before=before, invalid_share_after=after,
+            meta=meta,
+            raw_text=raw,
+            text=layout.text,
+            offsets=offsets.then(layout.offsets),
+            footnotes=layout.footnotes,
+            appendix_start=layout.appendix_start,
+            ocr_edits=edits,
+            invalid_share_before=before,
+            invalid_share_after=after,
         )
         missing = plan.structure.missing_sections()
         if missing:

@@ -69,8 +69,16 @@ class AnswerEngine:
         vectors = embedder.embed_passages(indicator_descriptions())
         reader = QuestionReader([p.province for p in corpus.plans], indicator_vectors=np.asarray(vectors))
         units = sorted({u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u})
-        engine = cls(settings, corpus, facts, retriever, reader, Composer(corpus, facts, retriever),
-                     AnswerVerifier(units), embedder)
+        engine = cls(
+            settings,
+            corpus,
+            facts,
+            retriever,
+            reader,
+            Composer(corpus, facts, retriever),
+            AnswerVerifier(units),
+            embedder,
+        )
         log.info("Answer engine ready in %.2f s", time.perf_counter() - started)
         return engine
 

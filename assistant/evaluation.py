@@ -21,16 +21,12 @@ import numpy as np
 from assistant.corpus import Corpus
 from assistant.normalize import collapse_spaces, fold
 from assistant.schema import Answer, Citation
-from assistant.units import expand_aliases
-
-DATE_RE = re.compile(r"\b(\d{1,2})\s*(?:/|tháng|thang)\s*(\d{1,2})\b")
+from assistant.verification import normalize_for_matching
 
 
 def normalize(text: str) -> str:
-    text = expand_aliases(text)
-    text = DATE_RE.sub(lambda m: f"{int(m.group(1))}/{int(m.group(2))}", text)
-    text = re.sub(r"(\d)\s+%", r"\1%", text)
-    return collapse_spaces(fold(text))
+    """Folded, unit aliases expanded, dates as d/m[/yyyy]: the same normalization the verification gate uses."""
+    return normalize_for_matching(text)
 
 
 @dataclass

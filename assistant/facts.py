@@ -69,6 +69,7 @@ class Fact:
     reporter: str = ""
     recipient: str = ""
     via: str = ""
+    forward_to: str = ""  # who the recipient then reports to ("để tổng hợp, báo cáo Bộ …")
     day: int | None = None
     month: int | None = None
     recurrence: str = ""
@@ -81,6 +82,7 @@ class Fact:
     doc_number: str = ""
     doc_date: str = ""
     issuer: str = ""
+    subject: str = ""  # what a cited document is about ("về việc ban hành Bộ Chỉ số …")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,8 +107,17 @@ REPORTER_RE = re.compile(
     re.IGNORECASE,
 )
 VERB_STARTS = (
-    "đưa nội dung", "sử dụng nền tảng", "hoạt động, vận hành", "có giải pháp", "tăng doanh thu",
-    "được đào tạo", "được cấp phép", "được tiếp cận", "cập nhật", "tự chủ", "tối ưu hóa",
+    "đưa nội dung",
+    "sử dụng nền tảng",
+    "hoạt động, vận hành",
+    "có giải pháp",
+    "tăng doanh thu",
+    "được đào tạo",
+    "được cấp phép",
+    "được tiếp cận",
+    "cập nhật",
+    "tự chủ",
+    "tối ưu hóa",
 )
 FUNDING_SOURCES: list[tuple[str, str]] = [
     (r"ngan sach nha nuoc|ngan sach dia phuong|von dau tu phat trien|kinh phi su nghiep", "state_budget"),
@@ -205,9 +216,16 @@ class FactExtractor:
                 end = block.start + len(text[:c_end].rstrip(" ."))
                 facts.append(
                     self._fact(
-                        "target", block.section, "body", start, end,
-                        indicator=indicator.code, wording=collapse_spaces(clause.strip(" .")), year=year,
-                        qualifiers=qualifiers, **fields,
+                        "target",
+                        block.section,
+                        "body",
+                        start,
+                        end,
+                        indicator=indicator.code,
+                        wording=collapse_spaces(clause.strip(" .")),
+                        year=year,
+                        qualifiers=qualifiers,
+                        **fields,
                     )
                 )
         return facts
@@ -226,9 +244,18 @@ class FactExtractor:
                     qualifiers["min_revenue_growth_pct"] = growth
                 facts.append(
                     self._fact(
-                        "target", " › ".join(table.section_path), "appendix", row.start, cell_end,
-                        indicator=indicator.code, wording=wording, year=year, value=value, unit="%",
-                        value_text=f"{_fmt(value)}%", qualifiers=qualifiers,
+                        "target",
+                        " › ".join(table.section_path),
+                        "appendix",
+                        row.start,
+                        cell_end,
+                        indicator=indicator.code,
+                        wording=wording,
+                        year=year,
+                        value=value,
+                        unit="%",
+                        value_text=f"{_fmt(value)}%",
+                        qualifiers=qualifiers,
                     )
                 )
         return facts
@@ -248,14 +275,22 @@ class FactExtractor:
             kind, start_year, end_year = classify_time_frame(time_frame)
             facts.append(
                 self._fact(
-                    "task", " › ".join(table.section_path), "appendix", row.start, row.end,
-                    number=row.number, content=content.text,
+                    "task",
+                    " › ".join(table.section_path),
+                    "appendix",
+                    row.start,
+                    row.end,
+                    number=row.number,
+                    content=content.text,
                     lead_units=[u.name for u in split_units(lead.text)] if lead else [],
                     lead_units_original=lead.text if lead else "",
                     coordinating_units=[u.name for u in split_units(coordinating.text)] if coordinating else [],
                     coordinating_units_original=coordinating.text if coordinating else "",
                     deliverable=cells["deliverable"].text if "deliverable" in cells else "",
-                    time_frame=time_frame, time_frame_kind=kind, start_year=start_year, end_year=end_year,
+                    time_frame=time_frame,
+                    time_frame_kind=kind,
+                    start_year=start_year,
+                    end_year=end_year,
                     parent=row.parent,
                 )
             )
@@ -297,10 +332,21 @@ class FactExtractor:
         if via_match:
             via = canonical_unit(via_match.group(1))
         recurrence = "hằng năm" if re.search(r"h[ằà]ng năm", lowered) else ""
+        forward = re.search(r"để tổng hợp,?\s*báo cáo\s+(.+?)(?:\s+theo quy định|[.;]|$)", sentence, re.IGNORECASE)
         return self._fact(
-            "reporting_deadline", block.section, "body", block.start + s_start, block.start + s_end,
-            reporter=reporter, recipient=recipient, via=via, day=int(date.group(1)), month=int(date.group(2)),
-            recurrence=recurrence, value_text=f"{int(date.group(1)):02d}/{int(date.group(2)):02d}",
+            "reporting_deadline",
+            block.section,
+            "body",
+            block.start + s_start,
+            block.start + s_end,
+            reporter=reporter,
+            recipient=recipient,
+            via=via,
+            day=int(date.group(1)),
+            month=int(date.group(2)),
+            recurrence=recurrence,
+            value_text=f"{int(date.group(1)):02d}/{int(date.group(2)):02d}",
+            forward_to=", ".join(canonical_unit(u) for u in forward.group(1).split(", ")) if forward else "",
         )
 
     # -- responsibilities ----------------------------------------------------------------------------
@@ -335,8 +381,14 @@ class FactExtractor:
                 for name, original in units:
                     facts.append(
                         self._fact(
-                            "responsibility", block.section, "body", start, end,
-                            responsible_unit=name, unit_original=original, duties=duties,
+                            "responsibility",
+                            block.section,
+                            "body",
+                            start,
+                            end,
+                            responsible_unit=name,
+                            unit_original=original,
+                            duties=duties,
                         )
                     )
             i = j
@@ -357,8 +409,13 @@ class FactExtractor:
                         seen.add(code)
                         facts.append(
                             self._fact(
-                                "funding", block.section, "body", block.start + c_start, block.start + c_end,
-                                source=code, value_text=collapse_spaces(clause.strip(" -.")),
+                                "funding",
+                                block.section,
+                                "body",
+                                block.start + c_start,
+                                block.start + c_end,
+                                source=code,
+                                value_text=collapse_spaces(clause.strip(" -.")),
                             )
                         )
         return facts
@@ -378,21 +435,45 @@ class FactExtractor:
                 day, month, year = (int(match.group(k)) for k in (3, 4, 5))
                 doc_type = match.group(1) or _doc_type_of(number)
                 issuer = collapse_spaces(match.group(6) or "") or _issuer_of(number)
+                rest = block.text[match.end() :]
+                about = re.match(
+                    r"\s*(?:của [^,;]*?\s+)?((?:về|phê duyệt|ban hành|triển khai|Phê duyệt)\b[^;]*?)(?:[;.]\s|[;.]?$)",
+                    rest,
+                )
+                subject = collapse_spaces(about.group(1)).rstrip(" ,") if about else ""
                 facts.append(
                     self._fact(
-                        "legal_basis", block.section, "footnote" if block.kind == "footnote" else "body",
-                        block.start + match.start(), block.start + match.end(),
-                        doc_type=doc_type, doc_number=number, doc_date=f"{year:04d}-{month:02d}-{day:02d}",
-                        issuer=canonical_unit(issuer) if issuer else "", value_text=number,
+                        "legal_basis",
+                        block.section,
+                        "footnote" if block.kind == "footnote" else "body",
+                        block.start + match.start(),
+                        block.start + match.end(),
+                        doc_type=doc_type,
+                        doc_number=number,
+                        doc_date=f"{year:04d}-{month:02d}-{day:02d}",
+                        issuer=canonical_unit(issuer) if issuer else "",
+                        value_text=number,
+                        subject=subject,
                     )
                 )
         return facts
 
 
-DOC_TYPE_CODES = {"QĐ": "Quyết định", "NQ": "Nghị quyết", "CT": "Chỉ thị", "KH": "Kế hoạch", "TT": "Thông tư",
-                  "NĐ": "Nghị định"}
-ISSUER_CODES = {"TTg": "Thủ tướng Chính phủ", "BTTTT": "Bộ Thông tin và Truyền thông", "UBND": "Ủy ban nhân dân tỉnh",
-                "TU": "Tỉnh ủy", "CP": "Chính phủ"}
+DOC_TYPE_CODES = {
+    "QĐ": "Quyết định",
+    "NQ": "Nghị quyết",
+    "CT": "Chỉ thị",
+    "KH": "Kế hoạch",
+    "TT": "Thông tư",
+    "NĐ": "Nghị định",
+}
+ISSUER_CODES = {
+    "TTg": "Thủ tướng Chính phủ",
+    "BTTTT": "Bộ Thông tin và Truyền thông",
+    "UBND": "Ủy ban nhân dân tỉnh",
+    "TU": "Tỉnh ủy",
+    "CP": "Chính phủ",
+}
 
 
 def _doc_type_of(number: str) -> str:
@@ -425,11 +506,13 @@ def _target_value(clause: str, code: str) -> dict[str, Any] | None:
             return {"value": value, "unit": "%", "value_text": percents[-1].group(0), "qualifiers": qualifiers}
         count = list(COUNT_RE.finditer(head))
         if count:
-            named = re.search(r"\(([^)]+)\)", head[count[-1].end():])
+            named = re.search(r"\(([^)]+)\)", head[count[-1].end() :])
             if named:
                 qualifiers["agencies"] = [u.name for u in split_units(named.group(1).replace(",", ";"))]
             return {
-                "value": float(int(count[-1].group(1))), "unit": "cơ quan", "value_text": count[-1].group(1),
+                "value": float(int(count[-1].group(1))),
+                "unit": "cơ quan",
+                "value_text": count[-1].group(1),
                 "qualifiers": qualifiers,
             }
         subject = _named_subject(clause)
@@ -548,8 +631,10 @@ def _units_of_heading(text: str) -> list[tuple[str, str]]:
         names = [n.strip() for n in group.group(1).split(",") if n.strip()]
         return [(canonical_unit(n if n.startswith("Sở") else f"Sở {n}"), n) for n in names]
     units = split_units(text)
-    if not units or not all(any(u.original.startswith(h) or u.name.startswith(h) for h in UNIT_HEADS)
-                            or fold(u.name).startswith("cac ") for u in units):
+    if not units or not all(
+        any(u.original.startswith(h) or u.name.startswith(h) for h in UNIT_HEADS) or fold(u.name).startswith("cac ")
+        for u in units
+    ):
         return []
     return [(u.name, u.original) for u in units]
 
@@ -561,7 +646,10 @@ def mark_conflicts(facts: list[Fact]) -> None:
         if fact.kind != "target" or fact.value is None:
             continue
         key = (
-            fact.plan_id, fact.indicator, fact.year, fact.unit,
+            fact.plan_id,
+            fact.indicator,
+            fact.year,
+            fact.unit,
             fact.qualifiers.get("min_revenue_growth_pct"),
         )
         groups.setdefault(key, []).append(fact)

@@ -44,14 +44,35 @@ def _number(value: float | int | None) -> float | None:
 def key_of_fact(fact: Fact) -> tuple:
     if fact.kind == "target":
         value_text = _text_key(fact.value_text) if fact.unit == "named" else ""
-        return (fact.plan_id, fact.indicator, fact.year, _number(fact.value), fact.unit,
-                fact.qualifiers.get("min_revenue_growth_pct"), fact.origin, value_text)
+        return (
+            fact.plan_id,
+            fact.indicator,
+            fact.year,
+            _number(fact.value),
+            fact.unit,
+            fact.qualifiers.get("min_revenue_growth_pct"),
+            fact.origin,
+            value_text,
+        )
     if fact.kind == "task":
-        return (fact.plan_id, fact.number, _units_key(fact.lead_units), _units_key(fact.coordinating_units),
-                _text_key(fact.time_frame), _text_key(fact.deliverable))
+        return (
+            fact.plan_id,
+            fact.number,
+            _units_key(fact.lead_units),
+            _units_key(fact.coordinating_units),
+            _text_key(fact.time_frame),
+            _text_key(fact.deliverable),
+        )
     if fact.kind == "reporting_deadline":
-        return (fact.plan_id, unit_key(fact.reporter), unit_key(fact.recipient), unit_key(fact.via) if fact.via else "",
-                fact.day, fact.month, fact.recurrence)
+        return (
+            fact.plan_id,
+            unit_key(fact.reporter),
+            unit_key(fact.recipient),
+            unit_key(fact.via) if fact.via else "",
+            fact.day,
+            fact.month,
+            fact.recurrence,
+        )
     if fact.kind == "responsibility":
         return (fact.plan_id, unit_key(fact.responsible_unit))
     if fact.kind == "funding":
@@ -62,14 +83,35 @@ def key_of_fact(fact: Fact) -> tuple:
 def key_of_gold(plan_id: str, kind: str, item) -> tuple:
     if kind == "target":
         value_text = _text_key(item.get("value_text")) if item["unit"] == "named" else ""
-        return (plan_id, item["indicator"], item["year"], _number(item["value"]), item["unit"],
-                item.get("min_revenue_growth_pct"), item.get("origin", "body"), value_text)
+        return (
+            plan_id,
+            item["indicator"],
+            item["year"],
+            _number(item["value"]),
+            item["unit"],
+            item.get("min_revenue_growth_pct"),
+            item.get("origin", "body"),
+            value_text,
+        )
     if kind == "task":
-        return (plan_id, item["number"], _units_key(item["lead_units"]), _units_key(item["coordinating_units"]),
-                _text_key(item["time_frame"]), _text_key(item.get("deliverable", "")))
+        return (
+            plan_id,
+            item["number"],
+            _units_key(item["lead_units"]),
+            _units_key(item["coordinating_units"]),
+            _text_key(item["time_frame"]),
+            _text_key(item.get("deliverable", "")),
+        )
     if kind == "reporting_deadline":
-        return (plan_id, unit_key(item["reporter"]), unit_key(item["recipient"]),
-                unit_key(item["via"]) if item.get("via") else "", item["day"], item["month"], item["recurrence"])
+        return (
+            plan_id,
+            unit_key(item["reporter"]),
+            unit_key(item["recipient"]),
+            unit_key(item["via"]) if item.get("via") else "",
+            item["day"],
+            item["month"],
+            item["recurrence"],
+        )
     if kind == "responsibility":
         return (plan_id, unit_key(item))
     return (plan_id, item)

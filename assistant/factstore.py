@@ -93,9 +93,7 @@ def _row(fact: Fact) -> tuple:
     return tuple(values)
 
 
-def build_facts_db(
-    corpus: Corpus, path: Path, progress: Callable[[str], None] | None = None
-) -> BuildReport:
+def build_facts_db(corpus: Corpus, path: Path, progress: Callable[[str], None] | None = None) -> BuildReport:
     """Extract facts from every plan and write them to ``path`` atomically (temp file, then rename)."""
     started = time.perf_counter()
     facts = extract_all(corpus, progress)
@@ -112,8 +110,15 @@ def build_facts_db(
                 connection.execute(
                     "INSERT INTO plans VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
-                        plan.id, plan.province, plan.meta.title, plan.meta.plan_number, plan.meta.issue_date,
-                        plan.meta.issuing_body, plan.meta.signer, plan.meta.file, text_hash(plan),
+                        plan.id,
+                        plan.province,
+                        plan.meta.title,
+                        plan.meta.plan_number,
+                        plan.meta.issue_date,
+                        plan.meta.issuing_body,
+                        plan.meta.signer,
+                        plan.meta.file,
+                        text_hash(plan),
                         sum(1 for f in facts if f.plan_id == plan.id),
                     ),
                 )
@@ -141,9 +146,7 @@ class FactStore:
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
-            raise FactsDatabaseMissing(
-                f"Chưa có bảng dữ liệu {path}; hãy chạy 'assistant facts build' trước."
-            )
+            raise FactsDatabaseMissing(f"Chưa có bảng dữ liệu {path}; hãy chạy 'assistant facts build' trước.")
         self.path = path
         self._connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._connection.row_factory = sqlite3.Row

@@ -13,8 +13,10 @@ from assistant.normalize import fold
 
 # (pattern over folded text, Vietnamese wording of the plans)
 GLOSSARY: list[tuple[str, str]] = [
-    (r"\bfund(?:s|ed|ing)?\b|\bbudget\w*\b|\bfinanc(?:e|ed|ing)\b|\bmoney\b|\bcost\w*\b",
-     "kinh phí ngân sách nguồn vốn"),
+    (
+        r"\bfund(?:s|ed|ing)?\b|\bbudget\w*\b|\bfinanc(?:e|ed|ing)\b|\bmoney\b|\bcost\w*\b",
+        "kinh phí ngân sách nguồn vốn",
+    ),
     (r"\btarget\w*\b|\bgoal\w*\b|\bobjective\w*\b|\baim\w*\b", "mục tiêu chỉ tiêu"),
     (r"\blead(?:s|ing)?\b|\bin charge\b|\bresponsible for\b|\bowner\b", "chủ trì"),
     (r"\bcoordinat\w*\b|\bsupport(?:s|ing)?\b|\bpartner\w*\b", "phối hợp"),
@@ -29,8 +31,10 @@ GLOSSARY: list[tuple[str, str]] = [
     (r"\bpurpose\w*\b|\bwhy\b", "mục đích"),
     (r"\brequirement\w*\b", "yêu cầu"),
     (r"\bappendix\b|\bannex\b", "phụ lục"),
-    (r"\bartificial intelligence\b|\bdata analy\w*\b|\bbig data\b",
-     "trí tuệ nhân tạo nền tảng phân tích xử lý dữ liệu"),
+    (
+        r"\bartificial intelligence\b|\bdata analy\w*\b|\bbig data\b",
+        "trí tuệ nhân tạo nền tảng phân tích xử lý dữ liệu",
+    ),
     (r"\bconverged newsroom\w*\b|\bnewsroom\w*\b|\bmultimedia\b", "tòa soạn hội tụ"),
     (r"\bdigital platform\w*\b|\bonline platform\w*\b|\bsocial media\b|\bmang xa hoi\b", "nền tảng số"),
     (r"\brevenue\w*\b|\bincome\b", "doanh thu nguồn thu"),
@@ -42,8 +46,10 @@ GLOSSARY: list[tuple[str, str]] = [
     (r"\bremote\b|\bmountain\w*\b|\bisolated\b|\bvung cao\b", "vùng sâu vùng xa"),
     (r"\bautonom\w*\b|\bself[- ]financ\w*\b", "tự chủ"),
     (r"\bpress agenc\w*\b|\bnewspaper\w*\b|\bmedia outlet\w*\b|\bbao dai\b", "cơ quan báo chí"),
-    (r"\binformation and communications?\b|\bdepartment of information\b|\bdic\b|\bso tt\s*(?:&|va)?\s*tt\b",
-     "Sở Thông tin và Truyền thông"),
+    (
+        r"\binformation and communications?\b|\bdepartment of information\b|\bdic\b|\bso tt\s*(?:&|va)?\s*tt\b",
+        "Sở Thông tin và Truyền thông",
+    ),
     (r"\bfinance department\b|\bdepartment of finance\b", "Sở Tài chính"),
     (r"\bplanning and investment\b|\bkh\s*(?:&|va)\s*dt\b", "Sở Kế hoạch và Đầu tư"),
     (r"\bscience and technology\b|\bkh\s*(?:&|va)\s*cn\b", "Sở Khoa học và Công nghệ"),

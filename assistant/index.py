@@ -198,7 +198,8 @@ class IndexBuilder:
             entry["passages"] = sum(1 for p in passages if p.plan_id == plan_id)
         previous = self._previous_manifest()
         rebuilt = [
-            plan_id for plan_id, entry in hashes.items()
+            plan_id
+            for plan_id, entry in hashes.items()
             if previous is None or previous.plans.get(plan_id, {}).get("sha256") != entry["sha256"]
         ]
         collection = f"{COLLECTION_PREFIX}-{int(time.time() * 1000)}"
@@ -248,9 +249,7 @@ class IndexBuilder:
             return {}
         return {_text_key(p["embed_text"]): v for p, v in zip(old_passages, old_vectors, strict=True)}
 
-    def _embed(
-        self, passages: list[Passage], embedder, reuse: dict[str, np.ndarray]
-    ) -> tuple[np.ndarray, int]:
+    def _embed(self, passages: list[Passage], embedder, reuse: dict[str, np.ndarray]) -> tuple[np.ndarray, int]:
         vectors = np.zeros((len(passages), embedder.dimension), dtype=np.float32)
         todo: list[int] = []
         for i, passage in enumerate(passages):

@@ -31,8 +31,25 @@ FOOTNOTE_MARK_RE = re.compile(r"[^\W\d_](\d{1,2})(?=[,.;:)\s])")
 _MARKDOWN_HEAD_RE = re.compile(r"^#{1,6}\s+")
 _TERMINAL = ".:!?…"
 _CONNECTORS = {
-    "và", "của", "với", "các", "về", "cho", "tại", "theo", "trong", "từ", "đến", "hoặc", "nhằm", "để",
-    "thuộc", "sở", "bộ", "ban", "ngày",
+    "và",
+    "của",
+    "với",
+    "các",
+    "về",
+    "cho",
+    "tại",
+    "theo",
+    "trong",
+    "từ",
+    "đến",
+    "hoặc",
+    "nhằm",
+    "để",
+    "thuộc",
+    "sở",
+    "bộ",
+    "ban",
+    "ngày",
 }
 
 
@@ -136,9 +153,7 @@ class LayoutRepairer:
 
     def run(self, text: str) -> LayoutResult:
         lines = split_lines(text)
-        appendix = next(
-            (i for i, line in enumerate(lines) if i > 10 and is_appendix_title(line.text)), len(lines)
-        )
+        appendix = next((i for i, line in enumerate(lines) if i > 10 and is_appendix_title(line.text)), len(lines))
         dropped = self._page_artefacts(lines, appendix)
         footnotes = self._footnotes(text, lines, appendix, dropped)
         builder = TextBuilder(text)
@@ -213,9 +228,7 @@ class LayoutRepairer:
             i += 1
         return dropped
 
-    def _footnotes(
-        self, text: str, lines: list[Line], appendix: int, dropped: set[int]
-    ) -> dict[int, list[int]]:
+    def _footnotes(self, text: str, lines: list[Line], appendix: int, dropped: set[int]) -> dict[int, list[int]]:
         """Footnote line groups, keyed by the index of the first line; their rule lines are dropped."""
         marks = {m.group(1) for m in FOOTNOTE_MARK_RE.finditer(text[: lines[appendix - 1].end])}
         groups: dict[int, list[int]] = {}

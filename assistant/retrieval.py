@@ -95,8 +95,13 @@ class HybridRetriever:
         return query if has_diacritics(query) else self.restorer.restore(query)
 
     def search(
-        self, query: str, province: str | None = None, k: int = 5, mode: str | None = None,
-        query_vector=None, provinces: list[str] | None = None,
+        self,
+        query: str,
+        province: str | None = None,
+        k: int = 5,
+        mode: str | None = None,
+        query_vector=None,
+        provinces: list[str] | None = None,
     ) -> SearchResult:
         """Top ``k`` passages. ``query_vector`` (from :meth:`query_text`) saves embedding the query twice;
         ``provinces`` replaces the province filter read from the question."""

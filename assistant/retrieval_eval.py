@@ -43,8 +43,11 @@ def load_questions(path: Path) -> list[RetrievalQuestion]:
             data = json.loads(line)
             questions.append(
                 RetrievalQuestion(
-                    id=data["id"], question=data["question"], answers=data["answers"],
-                    diacritics=data.get("diacritics", True), lang=data.get("lang", "vi"),
+                    id=data["id"],
+                    question=data["question"],
+                    answers=data["answers"],
+                    diacritics=data.get("diacritics", True),
+                    lang=data.get("lang", "vi"),
                     province=data.get("province"),
                 )
             )
@@ -86,8 +89,13 @@ def evaluate(retriever: HybridRetriever, questions: list[RetrievalQuestion], ocr
         }
         scores.append(
             ModeScore(
-                mode=mode, n=len(questions), hit1=overall["hit@1"], hit5=overall["hit@5"], mrr=overall["mrr"],
-                subsets=subsets, misses=[qid for qid, r in ranks.items() if r is None or r > 5],
+                mode=mode,
+                n=len(questions),
+                hit1=overall["hit@1"],
+                hit5=overall["hit@5"],
+                mrr=overall["mrr"],
+                subsets=subsets,
+                misses=[qid for qid, r in ranks.items() if r is None or r > 5],
             )
         )
     return scores

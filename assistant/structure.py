@@ -250,7 +250,11 @@ class StructureParser:
         years = [int(m.group(1)) for m in YEAR_COLUMN_RE.finditer(folded_header)]
         columns = [role for _, role in sorted(roles)]
         table = Table(
-            title=path[-1], start=header_start, end=lines[i - 1][1], columns=columns, years=years,
+            title=path[-1],
+            start=header_start,
+            end=lines[i - 1][1],
+            columns=columns,
+            years=years,
             section_path=path,
         )
         expected: str | None = None

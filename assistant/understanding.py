@@ -16,24 +16,43 @@ from assistant.normalize import fold
 from assistant.provinces import ProvinceMatcher
 
 KINDS = (
-    "target", "lead_unit", "coordinating_units", "deadline", "task", "responsibility", "funding", "metadata",
-    "comparison", "other", "greeting",
+    "target",
+    "lead_unit",
+    "coordinating_units",
+    "deadline",
+    "task",
+    "responsibility",
+    "funding",
+    "metadata",
+    "comparison",
+    "other",
+    "greeting",
 )
 
 # Question-side synonyms of the indicators (folded regexes), beyond the plans' own wording.
 INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "digital_platform_content": (r"nen tang so", r"dua noi dung", r"digital platform", r"online platform",
-                                 r"mang xa hoi", r"social media", r"len mang"),
-    "data_ai_platform": (r"\bai\b(?! (?:chu tri|phu trach|phoi hop|ky|lam|chiu|thuc hien|la\b))", r"tri tue nhan tao",
-                         r"phan tich(?:,)? (?:xu ly )?du lieu", r"du lieu tap trung", r"artificial intelligence",
-                         r"data anal", r"big data"),
+    "digital_platform_content": (
+        r"nen tang so",
+        r"dua noi dung",
+        r"digital platform",
+        r"online platform",
+        r"mang xa hoi",
+        r"social media",
+        r"len mang",
+    ),
+    "data_ai_platform": (
+        r"tri tue nhan tao",
+        r"phan tich(?:,)? (?:xu ly )?du lieu",
+        r"du lieu tap trung",
+        r"artificial intelligence",
+        r"data anal",
+        r"big data",
+    ),
     "converged_newsroom": (r"toa soan hoi tu", r"hoi tu", r"converged", r"newsroom", r"da phuong tien"),
     "revenue_growth": (r"doanh thu", r"nguon thu", r"revenue", r"income"),
-    "staff_training": (r"dao tao", r"boi duong", r"tap huan", r"train", r"skill", r"phong vien", r"bien tap vien",
-                       r"journalist", r"reporter", r"editor"),
+    "staff_training": (r"dao tao", r"boi duong", r"tap huan", r"train", r"skill"),
     "security_level3": (r"an toan", r"an ninh", r"cap do 3", r"cap 3", r"security", r"cyber", r"level 3"),
-    "university_curriculum": (r"dai hoc", r"chuong trinh dao tao", r"sinh vien", r"universit", r"curricul",
-                              r"student"),
+    "university_curriculum": (r"dai hoc", r"chuong trinh dao tao", r"sinh vien", r"universit", r"curricul", r"student"),
     "remote_access": (r"vung sau", r"vung xa", r"remote", r"mountain", r"tiep can"),
     "news_growth": (r"tin,? bai", r"so luong tin", r"news item", r"articles"),
     "financial_autonomy": (r"tu chu", r"autonom"),
@@ -44,22 +63,43 @@ _INDICATOR_RES = {code: [re.compile(p) for p in patterns] for code, patterns in 
 
 # Kind cues (folded regexes), checked in this order; the first kind whose cue matches wins.
 KIND_CUES: list[tuple[str, str]] = [
-    ("comparison", r"so sanh|tinh nao|nhung tinh|cac tinh|cao nhat|thap nhat|compare|comparison"
-                   r"|which province|which plans|highest|lowest|each province|all provinces|moi tinh"),
-    ("metadata", r"ai ky|nguoi ky|ky ban hanh|ky ke hoach|ky van ban|\bsign|so hieu|so ky hieu|so may|ke hoach so"
-                 r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
-                 r"|can cu|legal basis|based on|dua tren|quyet dinh nao|van ban nao|co quan ban hanh|issuing"),
+    (
+        "comparison",
+        r"so sanh|tinh nao|nhung tinh|cac tinh|cao nhat|thap nhat|compare|comparison"
+        r"|which province|which plans|highest|lowest|each province|all provinces|moi tinh",
+    ),
+    (
+        "metadata",
+        r"ai ky|nguoi ky|ky ban hanh|ky ke hoach|ky van ban|\bsign|so hieu|so ky hieu|so may|ke hoach so"
+        r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
+        r"|ban hanh .*(?:ngay nao|khi nao|bao gio)|\bky (?:ngay|khi nao|luc nao)|ngay ky"
+        r"|can cu|legal basis|based on|dua tren|(?:quyet dinh|nghi quyet|chi thi|van ban) (?:nao|so)"
+        r"|co quan ban hanh|issuing|national decision|which decision",
+    ),
     ("coordinating_units", r"phoi hop|coordinat|cung thuc hien|ho tro thuc hien|support"),
-    ("lead_unit", r"chu tri|phu trach|dau moi|don vi nao thuc hien|ai thuc hien|co quan nao thuc hien|ai lam"
-                  r"|(?:don vi|co quan) nao (?:chiu trach nhiem|lam)|ai chiu trach nhiem (?:ve|viec|thuc hien)"
-                  r"|\blead|in charge|who is responsible for (?:task|the task)"),
-    ("task", r"ket qua(?:,)? san pham|san pham (?:gi|nao)|deliverable"),
-    ("deadline", r"thoi gian|thoi han|han chot|\bhan\b|khi nao|bao gio|luc nao|ngay nao|truoc ngay"
-                 r"|deadline|\bwhen\b|time ?frame|timeline|due date|giai doan nao"),
-    ("responsibility", r"trach nhiem|nhiem vu (?:cua|gi)|co nhiem vu|lam gi|phai lam|duoc giao|vai tro"
-                       r"|responsib|dut(?:y|ies)|\brole\b|what must|what should"),
-    ("funding", r"kinh phi|ngan sach|nguon von|nguon tien|tien\b|ty dong|trieu dong|\bvnd\b|fund|budget|cost|money"
-                r"|financ"),
+    (
+        "lead_unit",
+        r"chu tri|phu trach|dau moi|don vi nao thuc hien|ai thuc hien|co quan nao thuc hien|ai lam"
+        r"|(?:don vi|co quan) nao (?:chiu trach nhiem|lam)|ai chiu trach nhiem (?:ve|viec|thuc hien)"
+        r"|\blead|in charge|who is responsible for (?:task|the task)",
+    ),
+    ("task", r"ket qua(?:,)? san pham|san pham (?:gi|nao|dau ra)|dau ra|deliverable|output"),
+    (
+        "deadline",
+        r"thoi gian|thoi han|han chot|\bhan\b|khi nao|bao gio|luc nao|ngay nao|truoc ngay|nam nao|tien do"
+        r"|giai doan|by what date|what period|which years|how long"
+        r"|deadline|\bwhen\b|time ?frame|timeline|due date|giai doan nao",
+    ),
+    (
+        "responsibility",
+        r"trach nhiem|nhiem vu (?:cua|gi)|co nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro"
+        r"|responsib|dut(?:y|ies)|\brole\b|what must|what should",
+    ),
+    (
+        "funding",
+        r"kinh phi|ngan sach|nguon von|nguon tien|so tien|bao nhieu tien|ty dong|trieu dong|\bvnd\b"
+        r"|\bfund|budget|\bcost|money|financed|financing",
+    ),
     ("other", r"muc tieu chung|muc dich|yeu cau chung|purpose"),
     ("target", r"muc tieu|chi tieu|bao nhieu phan tram|phan tram|ty le|\d+\s*%|target|goal|percent|share of"),
 ]
@@ -67,13 +107,47 @@ _KIND_RES = [(kind, re.compile(pattern)) for kind, pattern in KIND_CUES]
 GREETING_RE = re.compile(
     r"^(xin chao|chao( ban| anh| chi| em)?|hello|hi|hey|alo|cam on|thank(s| you)?|ok|oke|bye|tam biet)[\s!.?]*$"
 )
+REPORT_RE = re.compile(
+    r"bao cao.*(?:ngay|han|khi nao|bao gio|truoc|cho ai|ve dau|gui (?:cho |ve )?ai|ai nhan|noi nhan)|ai nhan bao cao"
+    r"|report.*(?:date|deadline|when|each year|annual|to whom|who receives)|(?:date|deadline).*report"
+)
+TARGET_SIGNAL_RE = re.compile(
+    r"muc tieu|chi tieu|bao nhieu|phan tram|%|ty le|muc nao|target|goal|percent|share|how many"
+)
 YEAR_RE = re.compile(r"\b(20[2-4]\d)\b")
 TASK_RE = re.compile(
     r"(?:nhiem vu|task|muc|dong|hang|stt)\s*(?:so\s*|thu\s*|number\s*|no\.?\s*)?(\d{1,2}(?:\.\d{1,2})?)\b"
 )
 ENGLISH_WORDS = {
-    "what", "which", "who", "when", "how", "is", "are", "the", "of", "in", "for", "does", "do", "plan", "target",
-    "province", "by", "and", "to", "a", "an", "lead", "leads", "with", "set", "much", "many", "should", "will",
+    "what",
+    "which",
+    "who",
+    "when",
+    "how",
+    "is",
+    "are",
+    "the",
+    "of",
+    "in",
+    "for",
+    "does",
+    "do",
+    "plan",
+    "target",
+    "province",
+    "by",
+    "and",
+    "to",
+    "a",
+    "an",
+    "lead",
+    "leads",
+    "with",
+    "set",
+    "much",
+    "many",
+    "should",
+    "will",
 }
 FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|va|con ve|how about|what about|and)\b|thi sao\??$|the nao\??$")
 
@@ -92,6 +166,7 @@ class Understanding:
     indicators: list[str] = field(default_factory=list)
     task_number: str | None = None
     reporting: bool = False  # asks about the reporting deadline, not a task time frame
+    topic: str = ""  # the folded words that say what the question is about (inherited by short follow-ups)
     asks_amount: bool = False  # asks for a sum of money
     follow_up: bool = False
     inherited: list[str] = field(default_factory=list)
@@ -107,7 +182,10 @@ class QuestionReader:
         self._indicator_vectors = indicator_vectors
 
     def run(
-        self, question: str, history: list[dict] | None = None, province: str | None = None,
+        self,
+        question: str,
+        history: list[dict] | None = None,
+        province: str | None = None,
         query_vector=None,
     ) -> Understanding:
         current = self._read(question, query_vector)
@@ -122,8 +200,10 @@ class QuestionReader:
     def _read(self, question: str, query_vector=None) -> Understanding:
         folded = " ".join(fold(question).split())
         words = re.findall(r"[a-z]+", folded)
-        english = bool(words) and fold(question) == question.lower() and (
-            sum(w in ENGLISH_WORDS for w in words) >= max(2, len(words) // 4)
+        english = (
+            bool(words)
+            and fold(question) == question.lower()
+            and (sum(w in ENGLISH_WORDS for w in words) >= max(2, len(words) // 4))
         )
         named = self.matcher.find(question)
         provinces, unknown = self._resolve(named)
@@ -133,22 +213,36 @@ class QuestionReader:
         indicators = self._indicators(question, folded, query_vector if kind in {"target", "comparison"} else None)
         task_number = task.group(1) if task else None
         explicit_other = re.search(r"muc tieu chung|muc dich|purpose", folded)
-        if kind == "other" and indicators and not explicit_other:
+        if (
+            kind in {"other", "funding"}
+            and indicators
+            and not explicit_other
+            and (years or TARGET_SIGNAL_RE.search(folded))
+        ):
             kind = "target"
         if kind == "other" and task_number and not explicit_other:
             kind = "task"
-        reporting = bool(re.search(r"bao cao|report", folded)) and kind in {"deadline", "other", "responsibility"}
-        if reporting and re.search(r"ngay|han|khi nao|bao gio|deadline|when|truoc", folded):
+        reporting = bool(REPORT_RE.search(folded)) and kind in {"deadline", "other", "responsibility", "target"}
+        if reporting:
             kind = "deadline"
         asks_amount = bool(re.search(r"bao nhieu (?:tien|ty|trieu|dong)|ty dong|trieu dong|\bvnd\b|how much", folded))
         stripped = re.sub(r"[\W_]+", "", folded)
         if not stripped or GREETING_RE.match(folded):
             kind = "greeting"
         return Understanding(
-            question=question, folded=folded, language="en" if english else "vi", kind=kind,
-            provinces=provinces, unknown_provinces=unknown, years=years, indicators=indicators,
-            task_number=task_number, reporting=reporting, asks_amount=asks_amount,
-            follow_up=bool(FOLLOW_UP_RE.search(folded)) or len(words) <= 4,
+            question=question,
+            folded=folded,
+            language="en" if english else "vi",
+            kind=kind,
+            provinces=provinces,
+            unknown_provinces=unknown,
+            years=years,
+            indicators=indicators,
+            task_number=task_number,
+            reporting=reporting,
+            asks_amount=asks_amount,
+            follow_up=bool(FOLLOW_UP_RE.search(folded)) or len(words) <= 5,
+            topic=folded,
         )
 
     def _resolve(self, named: list[str]) -> tuple[list[str], list[str]]:
@@ -173,8 +267,10 @@ class QuestionReader:
                 found.append((min(positions), code))
         codes = [code for _, code in sorted(found)]
         # "đào tạo" inside "chương trình đào tạo … sinh viên" is about curricula, not staff training.
-        if "university_curriculum" in codes and "staff_training" in codes and not re.search(
-            r"phong vien|bien tap|can bo|lanh dao|journalist|reporter|editor", folded
+        if (
+            "university_curriculum" in codes
+            and "staff_training" in codes
+            and not re.search(r"phong vien|bien tap|can bo|lanh dao|journalist|reporter|editor", folded)
         ):
             codes.remove("staff_training")
         if not codes and query_vector is not None and self._indicator_vectors is not None:
@@ -213,11 +309,13 @@ class QuestionReader:
         if not current.years and previous.years and kind in {"target", "comparison"}:
             updates["years"] = previous.years
             inherited.append("year")
-        if current.task_number is None and previous.task_number and kind in {
-            "lead_unit", "coordinating_units", "deadline", "task"
-        }:
-            updates["task_number"] = previous.task_number
-            inherited.append("task")
+        if current.task_number is None and kind in {"lead_unit", "coordinating_units", "deadline", "task", "metadata"}:
+            if previous.task_number:
+                updates["task_number"] = previous.task_number
+                inherited.append("task")
+            elif current.follow_up:
+                updates["topic"] = f"{previous.topic} {current.folded}"
+                inherited.append("topic")
         if not inherited:
             return current
         return replace(current, **updates, inherited=inherited)

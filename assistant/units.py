@@ -49,8 +49,27 @@ KNOWN_UNITS = [
 
 # Words that open a named organization: a list item starting with one of these is a new unit.
 UNIT_HEADS = (
-    "Sở", "Báo", "Đài", "Tạp chí", "Cục", "Bộ", "Ban", "Ủy ban", "UBND", "Hội", "Trung tâm", "Văn phòng",
-    "Công an", "Đại học", "Trường", "Cổng", "Tỉnh ủy", "Các sở", "Các cơ quan", "Các đơn vị", "Cơ quan",
+    "Sở",
+    "Báo",
+    "Đài",
+    "Tạp chí",
+    "Cục",
+    "Bộ",
+    "Ban",
+    "Ủy ban",
+    "UBND",
+    "Hội",
+    "Trung tâm",
+    "Văn phòng",
+    "Công an",
+    "Đại học",
+    "Trường",
+    "Cổng",
+    "Tỉnh ủy",
+    "Các sở",
+    "Các cơ quan",
+    "Các đơn vị",
+    "Cơ quan",
 )
 
 
@@ -116,7 +135,7 @@ def split_units(cell: str) -> list[Unit]:
             note = ""
             for known in KNOWN_UNITS:
                 if fold(name).startswith(fold(known)) and len(name) > len(known):
-                    rest = name[len(known):].strip(" ,")
+                    rest = name[len(known) :].strip(" ,")
                     if rest and rest[0].islower() and not fold(rest).startswith(("tinh", "va ")):
                         name, note = known, rest
                     break

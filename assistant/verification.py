@@ -31,7 +31,7 @@ class _Span:
     end: int
 
 
-def _normalize(text: str) -> str:
+def normalize_for_matching(text: str) -> str:
     """Folded, aliases expanded, dates as d/m, spaces collapsed: the form claims and quotes are compared in."""
     text = expand_aliases(text)
     text = DATE_RE.sub(_date_key, text)
@@ -81,12 +81,12 @@ class AnswerVerifier:
     def run(self, text: str, citations: list[Citation], facts: list[Fact], question: str = "") -> Verification:
         """Check every claim. A claim that only repeats the question ("không có chỉ tiêu cho năm 2027") is
         the user's words, not the assistant's: it is left out unless a fact or quote backs it."""
-        quotes = [(c.n, _normalize(c.quote)) for c in citations]
-        asked = _normalize(question)
+        quotes = [(c.n, normalize_for_matching(c.quote)) for c in citations]
+        asked = normalize_for_matching(question)
         fact_values = [(f.id, _fact_values(f)) for f in facts]
         claims: list[Claim] = []
         for claim_text, kind in self.claims(text):
-            needle = _normalize(claim_text)
+            needle = normalize_for_matching(claim_text)
             fact_id = next((fid for fid, values in fact_values if needle in values), None)
             citation = None
             if fact_id is None:
@@ -131,7 +131,7 @@ def _fact_values(fact: Fact) -> set[str]:
             return
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        values.add(_normalize(str(value)))
+        values.add(normalize_for_matching(str(value)))
 
     add(fact.year)
     if fact.value is not None:
@@ -149,8 +149,15 @@ def _fact_values(fact: Fact) -> set[str]:
     add(fact.end_year)
     if fact.day and fact.month:
         add(f"{fact.day}/{fact.month}")
-    for name in [*fact.lead_units, *fact.coordinating_units, fact.reporter, fact.recipient, fact.via,
-                 fact.responsible_unit, fact.issuer]:
+    for name in [
+        *fact.lead_units,
+        *fact.coordinating_units,
+        fact.reporter,
+        fact.recipient,
+        fact.via,
+        fact.responsible_unit,
+        fact.issuer,
+    ]:
         add(name)
     add(fact.doc_number)
     return values

@@ -18,7 +18,7 @@ citations, facts used, status, route). Templates are Vietnamese, or English for 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.corpus import Corpus
 from assistant.facts import Fact
@@ -29,18 +29,22 @@ from assistant.understanding import Understanding, indicator_label
 from assistant.units import canonical_unit, expand_aliases
 
 TASK_MATCH_F1 = 0.35
-DUTY_MATCH_F1 = 0.3  # how well a question's words must match a task's content to pick that task
+DUTY_MATCH_F1 = 0.3
+GENERIC_DUTY_WORDS = frozenset(
+    "co quan bao chi don vi lien quan ai nao viec chiu trach nhiem".split()
+)  # how well a question's words must match a task's content to pick that task
 TASK_CUE_WORDS = frozenset(
     "chu tri phoi hop thoi gian thuc hien nhiem vu don vi nao lam han khi ket qua san pham phu trach gian "
     "lead coordinating task deadline who when".split()
 )
 DOCUMENT_NUMBER_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")
 RESPONSIBILITY_CUE = re.compile(
-    r"trach nhiem|nhiem vu|co nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib|duties|role"
+    r"trach nhiem|co nhiem vu|nhiem vu (?:gi|cua)|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib|duties|role"
 )
 COVERAGE_STOP_WORDS = frozenset(
     "nhiem vu muc tieu chi tieu ke hoach gi nao bao nhieu duoc giao lam phai viec nhung chuyen doi so bao chi".split()
 )
+UNKNOWN_WORDS_MAX = 0.2  # above this share of never-seen words the passage route declines
 WHOLE_PASSAGE_KINDS = {"appendix_row", "appendix", "signature", "recipients"}  # quoted whole, not by sentence
 PASSAGE_RELEVANCE = 0.45  # below this the passage route does not answer
 SENTENCE_MIN_OVERLAP = 0.34  # share of the question's content words a selected sentence must contain
@@ -205,6 +209,10 @@ class Composer:
         self.retriever = retriever
         self.provinces = [p.province for p in corpus.plans]
         self.plan_of = {p.province: p for p in corpus.plans}
+        # Words the plans use, as written (with marks) and folded: a question whose key words never occur in any
+        # plan is not answered from loosely matching passages.
+        self.vocabulary = {w for p in corpus.plans for w in re.findall(r"\w+", p.text.lower())}
+        self.vocabulary |= {fold(w) for w in self.vocabulary}
 
     # -- entry -----------------------------------------------------------------------------------------
     def compose(self, u: Understanding, search: SearchResult | None) -> Draft:
@@ -245,6 +253,18 @@ class Composer:
         return draft
 
     # -- helpers ---------------------------------------------------------------------------------------
+    def _unknown_share(self, u: Understanding) -> float:
+        """Share of the question's content words (as typed, with marks) that no plan ever uses."""
+        if u.language != "vi":
+            return 0.0
+        typed = {w for w in re.findall(r"\w+", u.question.lower()) if not w.isdigit() and len(w) > 1}
+        typed = {w for w in typed if fold(w) not in STOP_WORDS and fold(w) not in {fold(p) for p in u.provinces}}
+        province_words = {t for p in self.provinces for t in fold(p).split()}
+        typed = {w for w in typed if fold(w) not in province_words}
+        if not typed:
+            return 0.0
+        return sum(1 for w in typed if w not in self.vocabulary) / len(typed)
+
     def _provinces_by_plan_number(self, question: str) -> list[str]:
         """A plan named by its number ("kế hoạch 270/KH-UBND") stands for its province."""
         return [p.province for p in self.corpus.plans if p.meta.plan_number and p.meta.plan_number in question]
@@ -253,8 +273,13 @@ class Composer:
         """The question names a unit that has duties in the plans and asks what it must do."""
         if not RESPONSIBILITY_CUE.search(u.folded):
             return False
+        return bool(self._named_units(u))
+
+    def _named_units(self, u: Understanding) -> list[str]:
+        """Specific units (not groups like "các cơ quan báo chí") named in the question that have duties."""
         question = fold(expand_aliases(u.question))
-        return any(_mentions_unit(question, f.responsible_unit) for f in self._select("responsibility", self._scope(u)))
+        names = {f.responsible_unit for f in self._select("responsibility", self._scope(u))}
+        return [n for n in names if not fold(n).startswith(("cac ", "co quan")) and _mentions_unit(question, n)]
 
     def _supplement(self, draft: Draft, u: Understanding, search: SearchResult | None) -> None:
         """Add the best matching plan sentence when the facts answer leaves much of the question uncovered."""
@@ -393,9 +418,18 @@ class Composer:
         if u.reporting or (not u.indicators and re.search(r"bao cao|report", u.folded)):
             return self._reporting(u, cite)
         if not u.indicators:
-            if u.task_number or re.search(r"chu tri|phoi hop|lead", u.folded):
+            topic = _secondary_kind(u.folded)
+            handler = {
+                "funding": self._funding,
+                "responsibility": self._responsibility,
+                "lead_unit": self._task,
+                "coordinating_units": self._task,
+                "deadline": self._deadline,
+                "metadata": self._metadata,
+            }.get(topic)
+            if handler is None:
                 return None
-            return None
+            return handler(replace(u, kind=topic), cite)
         t = T[u.language]
         blocks: list[str] = []
         used: list[Fact] = []
@@ -480,7 +514,11 @@ class Composer:
         if fact.lead_units:
             parts.append(t["lead"].format(units=", ".join(fact.lead_units)))
         if fact.coordinating_units:
-            parts.append(t["coordinating"].format(units=", ".join(fact.coordinating_units)))
+            units = ", ".join(fact.coordinating_units)
+            original = collapse_spaces(fact.coordinating_units_original)
+            if _has_role_note(original, fact.coordinating_units):
+                units += f" (“{original}”)"
+            parts.append(t["coordinating"].format(units=units))
         if fact.time_frame:
             parts.append(t["time"].format(time=fact.time_frame))
         if fact.deliverable and u.kind != "lead_unit":
@@ -516,14 +554,18 @@ class Composer:
 
     def _duties_matching(self, u: Understanding, cite: Citations) -> Draft | None:
         """Who does something, from the duties under "Tổ chức thực hiện" (best matching duty line)."""
-        words = _content_words(u.topic or u.folded, *u.provinces) - TASK_CUE_WORDS
+        words = _content_words(u.topic or u.folded, *u.provinces) - GENERIC_DUTY_WORDS
         if not words or not u.provinces:
             return None
         best = None
-        for fact in self._select("responsibility", u.provinces):
+        named = set(self._named_units(u))
+        candidates = [
+            f for f in self._select("responsibility", u.provinces) if not named or f.responsible_unit in named
+        ]
+        for fact in candidates:
             for line in fact.duties.split("\n"):
                 for sentence in re.split(r"(?<=[.;])\s+", line):
-                    score = _f1(words, _content_words(fold(sentence)) - TASK_CUE_WORDS)
+                    score = _f1(words, _content_words(fold(sentence)) - GENERIC_DUTY_WORDS)
                     if best is None or score > best[0]:
                         best = (score, fact, sentence)
         if best is None or best[0] < DUTY_MATCH_F1:
@@ -548,6 +590,8 @@ class Composer:
                     return Draft(
                         "\n".join(self._task_line(f, u, cite) for f in tasks), "answered", "facts", cite.items, tasks
                     )
+            return self._reporting(u, cite)
+        if re.search(r"bao cao|danh gia dinh ky|tong hop|\bnop\b|report|submit", u.folded):
             return self._reporting(u, cite)
         return None
 
@@ -593,7 +637,7 @@ class Composer:
                 header = T[u.language]["duties"].format(province=province, unit=fact.responsible_unit)
                 blocks.append(self._lines(header, lines))
         if not used:
-            return None
+            return self._duties_matching(u, cite)
         return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used)
 
     def _cite_duty(self, fact: Fact, duty: str, cite: Citations) -> str:
@@ -714,7 +758,7 @@ class Composer:
         if search is None or not search.hits or search.relevance < PASSAGE_RELEVANCE:
             return None
         words = _content_words(u.folded, *u.provinces)
-        if not words:
+        if not words or self._unknown_share(u) > UNKNOWN_WORDS_MAX:
             return None
         candidates: list[tuple[float, int, object, int, int]] = []
         top_score = search.hits[0].score or 1.0
@@ -771,6 +815,23 @@ def _narrow_by_wording(facts: list[Fact], u: Understanding, province: str) -> li
     if best < 0.5:
         return facts
     return [f for s, f in scored if s >= best - 1e-9]
+
+
+def _has_role_note(original: str, units: list[str]) -> bool:
+    """Whether the cell says more than the unit names ("Sở TTTT đôn đốc, theo dõi")."""
+    from assistant.units import split_units
+
+    return any(u.note for u in split_units(original))
+
+
+def _secondary_kind(folded: str) -> str | None:
+    """The kind a comparison is about when it names no indicator ("so sánh nguồn kinh phí …" → funding)."""
+    from assistant.understanding import _KIND_RES
+
+    for kind, pattern in _KIND_RES:
+        if kind not in {"comparison", "other", "target"} and pattern.search(folded):
+            return kind
+    return None
 
 
 def _target_order(fact: Fact) -> tuple:

@@ -31,6 +31,13 @@ GLOSSARY: list[tuple[str, str]] = [
     (r"\bpurpose\w*\b|\bwhy\b", "mục đích"),
     (r"\brequirement\w*\b", "yêu cầu"),
     (r"\bappendix\b|\bannex\b", "phụ lục"),
+    (r"\bappl(?:y|ying|ied|ication)\b|\buse of\b", "ứng dụng"),
+    (r"\bguid(?:e|ance|ing)\b|\binstruct\w*\b", "hướng dẫn"),
+    (r"\blicen[cs]\w*\b|\bpermit\w*\b", "giấy phép cấp phép"),
+    (r"\binspect\w*\b|\baudit\w*\b", "kiểm tra thanh tra"),
+    (r"\bplanning\b|\bmaster plan\b", "quy hoạch"),
+    (r"\bhuman resources?\b|\bworkforce\b|\bstaff(?:ing)?\b", "nguồn nhân lực"),
+    (r"\bproducts?\b", "sản phẩm"),
     (
         r"\bartificial intelligence\b|\bdata analy\w*\b|\bbig data\b",
         "trí tuệ nhân tạo nền tảng phân tích xử lý dữ liệu",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from assistant.glossary import expansions
 from assistant.indicators import BY_CODE, INDICATORS
 from assistant.normalize import fold
 from assistant.provinces import ProvinceMatcher
@@ -109,7 +110,9 @@ GREETING_RE = re.compile(
 )
 REPORT_RE = re.compile(
     r"bao cao.*(?:ngay|han|khi nao|bao gio|truoc|cho ai|ve dau|gui (?:cho |ve )?ai|ai nhan|noi nhan)|ai nhan bao cao"
-    r"|report.*(?:date|deadline|when|each year|annual|to whom|who receives)|(?:date|deadline).*report"
+    r"|truoc ngay nao|(?:danh gia|tong hop|gui|nop) .*truoc ngay"
+    r"|report.*(?:date|deadline|when|each year|annual|to whom|who receives)"
+    r"|(?:date|deadline|when|annual|yearly).*(?:report|submit)"
 )
 TARGET_SIGNAL_RE = re.compile(
     r"muc tieu|chi tieu|bao nhieu|phan tram|%|ty le|muc nao|target|goal|percent|share|how many"
@@ -149,7 +152,10 @@ ENGLISH_WORDS = {
     "should",
     "will",
 }
-FOLLOW_UP_RE = re.compile(r"^(con|the con|vay con|va|con ve|how about|what about|and)\b|thi sao\??$|the nao\??$")
+FOLLOW_UP_RE = re.compile(
+    r"^(con|the con|vay con|va|con ve|how about|what about|and)\b|thi sao\??$|the nao\??$"
+    r"|(?:nhiem vu|viec|ke hoach|task) (?:do|nay|tren)\b|\b(?:that|this) task\b"
+)
 
 
 @dataclass
@@ -241,8 +247,9 @@ class QuestionReader:
             task_number=task_number,
             reporting=reporting,
             asks_amount=asks_amount,
-            follow_up=bool(FOLLOW_UP_RE.search(folded)) or len(words) <= 5,
-            topic=folded,
+            follow_up=bool(FOLLOW_UP_RE.search(folded))
+            or (len(words) <= 8 and not named and not task and not indicators),
+            topic=f"{folded} {fold(' '.join(expansions(question)))}" if english else folded,
         )
 
     def _resolve(self, named: list[str]) -> tuple[list[str], list[str]]:

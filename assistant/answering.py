@@ -614,6 +614,7 @@ class Composer:
                     date=date,
                     recurrence=recurrence,
                 )
+                + (t["forward"].format(forward=fact.forward_to) if fact.forward_to else "")
                 + f" {cite.fact(fact)}"
             )
         return Draft(

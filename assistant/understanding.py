@@ -71,7 +71,8 @@ KIND_CUES: list[tuple[str, str]] = [
     ),
     (
         "metadata",
-        r"ai ky|nguoi ky|ky ban hanh|ky ke hoach|ky van ban|\bsign|so hieu|so ky hieu|so may|ke hoach so"
+        r"\bai ky|nguoi ky|ky ban hanh|ky ke hoach|ky van ban|\bky thay|nao ky\b|do .{0,30}\bky\b|\bsign|so hieu"
+        r"|so ky hieu|so may|ke hoach so"
         r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
         r"|ban hanh .*(?:ngay nao|khi nao|bao gio)|\bky (?:ngay|khi nao|luc nao)|ngay ky"
         r"|can cu|legal basis|based on|dua tren|(?:quyet dinh|nghi quyet|chi thi|van ban) (?:nao|so)"
@@ -80,8 +81,9 @@ KIND_CUES: list[tuple[str, str]] = [
     ("coordinating_units", r"phoi hop|coordinat|cung thuc hien|ho tro thuc hien|support"),
     (
         "lead_unit",
-        r"chu tri|phu trach|dau moi|don vi nao thuc hien|ai thuc hien|co quan nao thuc hien|ai lam"
-        r"|(?:don vi|co quan) nao (?:chiu trach nhiem|lam)|ai chiu trach nhiem (?:ve|viec|thuc hien)"
+        r"chu tri|phu trach|dau moi|don vi nao thuc hien|\bai thuc hien|co quan nao thuc hien|\bai lam\b"
+        r"|(?:don vi|co quan) nao (?:chiu trach nhiem|lam)|\bai chiu trach nhiem|(?:do|boi) ai\b"
+        r"|(?:^|[,:] ?)ai (?!ky\b)\w+"
         r"|\blead|in charge|who is responsible for (?:task|the task)",
     ),
     ("task", r"ket qua(?:,)? san pham|san pham (?:gi|nao|dau ra)|dau ra|deliverable|output"),
@@ -98,7 +100,8 @@ KIND_CUES: list[tuple[str, str]] = [
     ),
     (
         "funding",
-        r"kinh phi|ngan sach|nguon von|nguon tien|so tien|bao nhieu tien|ty dong|trieu dong|\bvnd\b"
+        r"kinh phi|ngan sach|nguon von|nguon tien|so tien|bao nhieu tien|lay tien|tien (?:o|tu) dau|ty dong"
+        r"|trieu dong|\bvnd\b"
         r"|\bfund|budget|\bcost|money|financed|financing",
     ),
     ("other", r"muc tieu chung|muc dich|yeu cau chung|purpose"),
@@ -228,6 +231,8 @@ class QuestionReader:
             kind = "target"
         if kind == "other" and task_number and not explicit_other:
             kind = "task"
+        if kind == "deadline" and indicators and not task and not re.search(r"nhiem vu|task|bao cao|report", folded):
+            kind = "target"  # "đạt cấp độ 3 từ năm nào": a target over the years
         reporting = bool(REPORT_RE.search(folded)) and kind in {"deadline", "other", "responsibility", "target"}
         if reporting:
             kind = "deadline"

@@ -39,7 +39,8 @@ TASK_CUE_WORDS = frozenset(
 )
 DOCUMENT_NUMBER_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")
 RESPONSIBILITY_CUE = re.compile(
-    r"trach nhiem|co nhiem vu|nhiem vu (?:gi|cua)|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib|duties|role"
+    r"trach nhiem|co nhiem vu|nhiem vu (?:gi|cua)|giao nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib"
+    r"|duties|role"
 )
 COVERAGE_STOP_WORDS = frozenset(
     "nhiem vu muc tieu chi tieu ke hoach gi nao bao nhieu duoc giao lam phai viec nhung chuyen doi so bao chi".split()
@@ -593,6 +594,8 @@ class Composer:
             return self._reporting(u, cite)
         if re.search(r"bao cao|danh gia dinh ky|tong hop|\bnop\b|report|submit", u.folded):
             return self._reporting(u, cite)
+        if u.indicators:
+            return self._targets(u, cite)
         return None
 
     def _reporting(self, u: Understanding, cite: Citations) -> Draft | None:
@@ -623,6 +626,14 @@ class Composer:
 
     # -- responsibilities ------------------------------------------------------------------------------
     def _responsibility(self, u: Understanding, cite: Citations) -> Draft | None:
+        if re.search(r"nhiem vu (?!gi|cua)|trong viec", u.folded):  # "làm gì trong nhiệm vụ rà soát giấy phép"
+            draft = self._task(replace(u, kind="coordinating_units", topic=_without_units(u.folded)), cite)
+            if draft is not None and draft.facts and draft.facts[0].kind == "task":
+                return draft
+            cite.items.clear()
+        return self._unit_duties(u, cite)
+
+    def _unit_duties(self, u: Understanding, cite: Citations) -> Draft | None:
         question = fold(expand_aliases(u.question))
         blocks, used = [], []
         for province in self._scope(u):
@@ -816,6 +827,16 @@ def _narrow_by_wording(facts: list[Fact], u: Understanding, province: str) -> li
     if best < 0.5:
         return facts
     return [f for s, f in scored if s >= best - 1e-9]
+
+
+def _without_units(folded: str) -> str:
+    """The question without the unit names in it (so they don't count as what a task is about)."""
+    from assistant.units import KNOWN_UNITS, expand_aliases
+
+    text = fold(expand_aliases(folded))
+    for name in KNOWN_UNITS:
+        text = text.replace(fold(name), " ")
+    return text
 
 
 def _has_role_note(original: str, units: list[str]) -> bool:

@@ -24,6 +24,8 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest -q
+	$(BIN)/assistant index build
+	$(BIN)/assistant eval --questions evals/questions.jsonl --out-dir evals/results
 
 clean:
 	rm -rf index/facts.sqlite index/.facts-* .pytest_cache

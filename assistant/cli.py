@@ -392,6 +392,22 @@ def _ocr_plan_ids() -> set[str]:
     return {m.id for m in load_manifest(load_settings().corpus_dir) if m.ocr}
 
 
+# -- server --------------------------------------------------------------------------------------------
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."),
+    port: int = typer.Option(7860, help="Cổng."),
+) -> None:
+    """Start the answer API (/v1, docs at /docs) and the chat page (/) on one server.
+
+    Examples: assistant serve
+              assistant serve --host 0.0.0.0 --port 8080
+    """
+    from assistant.server import serve as run_server
+
+    run_server(host=host, port=port)
+
+
 # -- answers -------------------------------------------------------------------------------------------
 def _load_engine():
     from assistant.engine import AnswerEngine

@@ -1,0 +1,125 @@
+"""Load and soak benchmark of POST /v1/answer on loopback: N concurrent clients for a fixed time.
+
+Usage: .venv/bin/python bench/bench_load.py [--clients 8] [--seconds 60] [--url http://127.0.0.1:PORT]
+Without --url it starts `assistant serve` on a free loopback port (with the built index) and stops it after.
+Questions are a mix of the real eval questions. Reports req/s, p50/p95/p99 latency and errors, and writes
+bench/results/load.json. Traffic goes only to 127.0.0.1 and every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> tuple[subprocess.Popen, float]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "assistant"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ASSISTANT_LOG_LEVEL": "WARNING"},
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return process, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the server did not become ready within 180 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--url", default="")
+    args = parser.parse_args()
+    questions = [json.loads(line) for line in (REPO / "evals" / "questions.jsonl").read_text().splitlines()]
+    questions = [{"question": q["question"], "history": q.get("history") or []} for q in questions]
+    process, ready_s = None, None
+    url = args.url
+    if not url:
+        port = free_port()
+        process, ready_s = start_server(port)
+        url = f"http://127.0.0.1:{port}"
+    first = time.perf_counter()
+    httpx.post(f"{url}/v1/answer", json=questions[0], timeout=30)
+    first_answer_s = time.perf_counter() - first
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + args.seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        with httpx.Client(timeout=30) as session:
+            while time.monotonic() < stop_at:
+                body = rng.choice(questions)
+                t0 = time.perf_counter()
+                try:
+                    response = session.post(f"{url}/v1/answer", json=body)
+                    ok = response.status_code == 200
+                    detail = f"HTTP {response.status_code}"
+                except httpx.HTTPError as error:
+                    ok, detail = False, type(error).__name__
+                elapsed = (time.perf_counter() - t0) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if not ok:
+                        errors.append(detail)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=20)
+    report = {
+        "clients": args.clients,
+        "seconds": round(wall, 1),
+        "requests": len(latencies),
+        "req_per_s": round(len(latencies) / wall, 1),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 1),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+        "server_ready_s": None if ready_s is None else round(ready_s, 1),
+        "first_answer_s": round(first_answer_s, 2),
+    }
+    out = REPO / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "load.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))  # noqa: T201 - a benchmark prints its report
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -209,7 +209,8 @@ class QuestionReader:
 
     # -- one question ----------------------------------------------------------------------------------
     def _read(self, question: str, query_vector=None) -> Understanding:
-        folded = " ".join(fold(question).split())
+        # "AI" in capitals is the acronym, never the Vietnamese "ai" (who): spell it out before folding.
+        folded = " ".join(fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", question)).split())
         words = re.findall(r"[a-z]+", folded)
         english = (
             bool(words)

@@ -18,6 +18,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/assistant index build
+	$(BIN)/assistant serve
 
 lint: install
 	$(BIN)/ruff check .

@@ -405,7 +405,10 @@ def serve(
     """
     from assistant.server import serve as run_server
 
-    run_server(host=host, port=port)
+    try:
+        run_server(host=host, port=port)
+    except AssistantError as error:
+        _fail(error)
 
 
 # -- answers -------------------------------------------------------------------------------------------

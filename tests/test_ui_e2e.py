@@ -1,0 +1,177 @@
+"""End-to-end: the real server in a subprocess, the chat page driven by Playwright in Chromium, with screenshots."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+QUESTION = "Mục tiêu năm 2025 của Lai Châu về nền tảng phân tích dữ liệu, AI là bao nhiêu phần trăm?"
+READY_TIMEOUT_S = 120
+ANSWER_TIMEOUT_MS = 90_000
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed; the end-to-end UI test drives Debian's Chromium"
+)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def _wait_ready(base: str, process: subprocess.Popen, log_path: Path) -> None:
+    """Poll /readyz (the page itself if the server has no /readyz) until 200, the process dies, or time runs out."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
+        ready = _status(base + "/readyz")
+        if ready == 200 or (ready == 404 and _status(base + "/") == 200):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"server not ready after {READY_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+
+def _screenshot(page: Page, name: str) -> None:
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    except Exception as error:  # screenshots are a by-product; never fail the test on them
+        log.warning("Screenshot %s not written: %s", name, error)
+
+
+@pytest.fixture(scope="module")
+def server_url(built_settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real server (assistant.server.serve) on a free loopback port, stopped in a finally block."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_INDEX_DIR": str(built_settings.index_dir),
+        "ASSISTANT_CHROMA_HOST": "",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    command = [sys.executable, "-c", f"from assistant.server import serve; serve(host='127.0.0.1', port={port})"]
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_ready(base, process, log_path)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+SCROLL_TO_ANSWER = """() => {
+    const wrap = document.querySelector('#chat-window .bubble-wrap');
+    const answers = document.querySelectorAll('#chat-window .ans');
+    if (!wrap || !answers.length) return;
+    const answer = answers[answers.length - 1];
+    wrap.scrollTop += answer.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 12;
+}"""
+
+
+def _show_answer(page: Page) -> None:
+    """Scroll the chat (it autoscrolls to the bottom) so the screenshot starts at the answer's first line."""
+    page.wait_for_timeout(400)
+    page.evaluate(SCROLL_TO_ANSWER)
+    page.wait_for_timeout(300)
+
+
+def _ask(page: Page, question: str) -> None:
+    box = page.locator("#question-box textarea")
+    box.fill(question)
+    page.locator("#send-btn").click()
+
+
+def test_chat_answer_with_sources(server_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+            page.goto(server_url + "/", wait_until="domcontentloaded")
+            expect(page.get_by_text("Trợ lý kế hoạch chuyển đổi số báo chí").first).to_be_visible(timeout=60_000)
+            expect(page.locator("#app-status .status-pill.ready")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+
+            _ask(page, QUESTION)
+            answer = page.locator("#chat-window .ans").filter(has=page.locator(".sources")).last
+            expect(answer).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            expect(answer).to_contain_text("67%")
+            expect(answer).to_contain_text("Đã đối chiếu bảng dữ liệu")
+            first_source = answer.locator("details.src").first
+            expect(first_source).to_contain_text("[1]")
+            expect(first_source).to_contain_text("Lai Châu")
+
+            first_source.locator("summary").click()
+            expect(first_source).to_have_attribute("open", "")
+            highlighted = first_source.locator(".src-ctx mark")
+            expect(highlighted).to_be_visible()
+            expect(highlighted).to_contain_text("67%")
+            context = first_source.locator(".src-ctx").inner_text()
+            assert len(context) > len(highlighted.inner_text()) + 50, "the quote should sit inside its context"
+            _show_answer(page)
+            _screenshot(page, "ui-desktop-1280x900.png")
+
+            phone = browser.new_page(
+                viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+            )
+            phone.goto(server_url + "/", wait_until="domcontentloaded")
+            expect(phone.locator("#app-status .status-pill.ready")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            _ask(phone, QUESTION)
+            phone_answer = phone.locator("#chat-window .ans").filter(has=phone.locator(".sources")).last
+            expect(phone_answer).to_contain_text("67%", timeout=ANSWER_TIMEOUT_MS)
+            phone_answer.locator("details.src summary").first.click()
+            expect(phone_answer.locator("details.src .src-ctx mark").first).to_be_visible()
+            _show_answer(phone)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px wide)"
+            _screenshot(phone, "ui-phone-390x844.png")
+        finally:
+            browser.close()

@@ -10,13 +10,14 @@ model given as a local folder or as a name already present in the local Hugging 
 
 Backends. A model whose sentence-transformers pipeline is exactly Transformer → Pooling (mean, prompt
 included) → Normalize (the default e5 folder is) runs on **onnxruntime**: :func:`ensure_onnx_export` exports
-the same fp32 network, mean pooling and L2 normalization to ONNX once (``torch.onnx``, opset 17), checks it
+the same fp32 network, mean pooling and L2 normalization to ONNX once (``torch.onnx``, opset 17; BERT models
+then get onnxruntime's offline BERT fusions: fused attention, skip-LayerNorm and bias-GELU), checks it
 against sentence-transformers (token ids identical and cosine >= :data:`ONNX_MIN_COSINE` on the verification
 samples, alone and as one padded batch, including a text longer than 512 tokens), and writes
 ``model.onnx`` + ``model.onnx.data`` (weights, memory-mapped by onnxruntime) + ``assistant-onnx.json``
 (source folder digest, verification results) atomically, under the materialization lock. The export of the
-default model lives in ``<materialized folder>/onnx/``; other models' exports live in
-``<cache_dir>/onnx/<folder name>-<digest>/``. A process that finds a verified export imports neither torch
+default model lives in ``<materialized folder>/onnx-v2/``; other models' exports live in
+``<cache_dir>/onnx-v2/<folder name>-<digest>/``. A process that finds a verified export imports neither torch
 nor sentence-transformers/transformers: it tokenizes with the ``tokenizers`` library from the model's
 ``tokenizer.json`` (truncation to the model's max length, 512 for e5) and reads the prompts from
 ``config_sentence_transformers.json``, exactly as sentence-transformers applies them. Only the first load
@@ -56,6 +57,7 @@ import logging
 import os
 import shutil
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -105,9 +107,10 @@ BACKEND_ONNX = "onnx"
 BACKEND_ST = "sentence-transformers"
 BACKENDS = (BACKEND_AUTO, BACKEND_ONNX, BACKEND_ST)
 
-#: Bump when the ONNX export's layout or the way it is made changes, so old exports are redone.
-ONNX_FORMAT_VERSION = 1
-ONNX_DIR = "onnx"
+#: Bump when the ONNX export's layout or the way it is made changes, so old exports are redone. Each format
+#: version has its own folder, so processes of different versions sharing a cache do not redo each other's.
+ONNX_FORMAT_VERSION = 2
+ONNX_DIR = f"onnx-v{ONNX_FORMAT_VERSION}"
 ONNX_MANIFEST_NAME = "assistant-onnx.json"
 ONNX_MODEL_FILE = "model.onnx"
 ONNX_DATA_FILE = "model.onnx.data"
@@ -793,6 +796,20 @@ def _load_sentence_transformer(path: str) -> SentenceTransformer:
     return model
 
 
+def _load_sentence_transformer_or_raise(folder: Path) -> SentenceTransformer:
+    """:func:`_load_sentence_transformer`, with any failure turned into a one-sentence user-facing error."""
+    try:
+        return _load_sentence_transformer(str(folder))
+    except EmbeddingModelNotFound:
+        raise
+    except Exception as exc:
+        raise EmbeddingModelNotFound(
+            f"Embedding model folder {folder} could not be loaded as a sentence-transformers model "
+            f"({_first_sentence(exc)}); set {ENV_HINT} to a valid model folder or to "
+            f"{DEFAULT_EMBEDDING_MODEL!r}."
+        ) from exc
+
+
 _HUB_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -843,14 +860,14 @@ def _folder_digest(folder: Path) -> str:
     """Identify a loaded model folder cheaply: small files by content, large ones by name and size.
 
     Only the folder and its direct subfolders (sentence-transformers modules) are read; hidden files and this
-    module's own ONNX export (``onnx/`` with :data:`ONNX_MANIFEST_NAME`) are left out, so exporting a folder
-    does not change its name.
+    module's ONNX exports (subfolders holding :data:`ONNX_MANIFEST_NAME`, of any format version) are left out,
+    so exporting a folder does not change its name.
     """
     digest = hashlib.sha256()
-    our_export = (folder / ONNX_DIR / ONNX_MANIFEST_NAME).is_file()  # derived from the folder: not part of it
+    exports = {p.parent.name for p in folder.glob(f"*/{ONNX_MANIFEST_NAME}")}  # derived from the folder
     for p in sorted([*folder.glob("*"), *folder.glob("*/*")]):
         parts = p.relative_to(folder).parts
-        if not p.is_file() or any(part.startswith(".") for part in parts) or (our_export and parts[0] == ONNX_DIR):
+        if not p.is_file() or any(part.startswith(".") for part in parts) or parts[0] in exports:
             continue
         size = p.stat().st_size
         digest.update(f"{p.relative_to(folder)}\0{size}\0".encode())
@@ -957,6 +974,7 @@ class OnnxManifest:
     max_seq_length: int
     pad_token_id: int
     opset: int
+    graph: str
     versions: dict[str, str]
     verification: list[OnnxVerification]
     min_cosine: float
@@ -1121,7 +1139,7 @@ class OnnxEncoder:
 
 
 def onnx_export_dir(folder: Path, cache_dir: Path, source_digest: str, inside: bool) -> Path:
-    """Where the export of ``folder`` goes: inside it (materialized folders) or under ``cache_dir/onnx``."""
+    """Where the export of ``folder`` goes: inside it (materialized folders) or under ``cache_dir/onnx-v2``."""
     if inside:
         return folder / ONNX_DIR
     slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in folder.name).strip(".-") or "model"
@@ -1133,7 +1151,7 @@ def ensure_onnx_export(
 ) -> tuple[Path, OnnxManifest]:
     """Return a verified ONNX export of the sentence-transformers ``folder``, making it once if needed.
 
-    An export already inside the folder (``<folder>/onnx``, as for the materialized default model) is used
+    An export already inside the folder (``<folder>/onnx-v2``, as for the materialized default model) is used
     when its manifest matches the folder's digest; otherwise the export is made in :func:`onnx_export_dir`:
     in a temporary folder next to it, verified, then renamed into place, under the same inter-process lock
     as materialization (for a materialized folder) so that concurrent first loads export once.
@@ -1185,11 +1203,11 @@ def ensure_onnx_export(
 def _build_onnx_export(folder: Path, tmp: Path, name: str, digest: str, pipeline: OnnxPipeline) -> OnnxManifest:
     """Export, verify, and finally write the manifest that marks ``tmp`` complete."""
     started = time.perf_counter()
-    st_model = _load_sentence_transformer(str(folder))
+    st_model = _load_sentence_transformer_or_raise(folder)
     try:
         _check_exportable(st_model, pipeline, name)
         try:
-            _export_graph(st_model, tmp)
+            graph = _export_graph(st_model, tmp)
         except Exception as exc:
             raise OnnxExportError(
                 f"{name} could not be exported to ONNX ({_first_sentence(exc)}); "
@@ -1204,6 +1222,7 @@ def _build_onnx_export(folder: Path, tmp: Path, name: str, digest: str, pipeline
             max_seq_length=int(st_model.max_seq_length),
             pad_token_id=int(st_model.tokenizer.pad_token_id or 0),
             opset=ONNX_OPSET,
+            graph=graph,
             versions={
                 dist: _package_version(dist)
                 for dist in ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime", "tokenizers")
@@ -1213,8 +1232,16 @@ def _build_onnx_export(folder: Path, tmp: Path, name: str, digest: str, pipeline
             seconds=0.0,
             created="",
         )
-        encoder = OnnxEncoder.open(tmp, manifest, pipeline)
-        verification = _verify_onnx_export(st_model, encoder, name)
+        try:
+            encoder = OnnxEncoder.open(tmp, manifest, pipeline)
+            verification = _verify_onnx_export(st_model, encoder, name)
+        except OnnxExportError:
+            raise
+        except Exception as exc:
+            raise OnnxExportError(
+                f"The ONNX export of {name} could not be checked against sentence-transformers "
+                f"({_first_sentence(exc)}); set {BACKEND_ENV}=sentence-transformers to run it without ONNX."
+            ) from exc
         del encoder
     finally:
         del st_model
@@ -1253,8 +1280,14 @@ def _check_exportable(st_model: SentenceTransformer, pipeline: OnnxPipeline, nam
         )
 
 
-def _export_graph(st_model: SentenceTransformer, tmp: Path) -> None:
-    """Write the transformer + mean pooling + L2 normalization as ``model.onnx`` with external weights."""
+def _export_graph(st_model: SentenceTransformer, tmp: Path) -> str:
+    """Write the transformer + mean pooling + L2 normalization as ``model.onnx`` with external weights.
+
+    BERT models are traced with eager attention, whose pattern onnxruntime's BERT fusions recognize
+    (embedding + LayerNorm, Attention, SkipLayerNormalization and BiasGelu kernels: ~35% more passages/s
+    on CPU than the traced SDPA graph); other models, or a fusion that does not cover every layer, keep the
+    plain traced graph. Returns which graph was written: ``"bert-fused"`` or ``"plain"``.
+    """
     import onnx
     import torch
 
@@ -1269,7 +1302,12 @@ def _export_graph(st_model: SentenceTransformer, tmp: Path) -> None:
             pooled = (out * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, dim=-1)
 
-    wrapper = MeanPooledNormalized(st_model[0].auto_model.eval()).eval()
+    auto_model = st_model[0].auto_model.eval()
+    config = auto_model.config
+    set_attention = getattr(auto_model, "set_attn_implementation", None)
+    previous_attention = getattr(config, "_attn_implementation", None)
+    fuse = bool(getattr(config, "model_type", "") == "bert" and set_attention is not None and previous_attention)
+    wrapper = MeanPooledNormalized(auto_model).eval()
     # Two texts of different lengths: the trace must see real padding, or transformers may drop the mask path.
     example = st_model.tokenizer(
         ["query: xin chào", "passage: kế hoạch chuyển đổi số báo chí của tỉnh đến năm 2025"],
@@ -1280,20 +1318,35 @@ def _export_graph(st_model: SentenceTransformer, tmp: Path) -> None:
     if int(mask.min()) != 0:
         raise ValueError("the tracing example has no padding")
     raw = tmp / "traced.onnx"
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # TracerWarnings and the TorchScript exporter's deprecation notice
-        torch.onnx.export(
-            wrapper,
-            (ids, mask),
-            str(raw),
-            input_names=list(OnnxEncoder.input_names),
-            output_names=[OnnxEncoder.output_name],
-            dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "mask": {0: "batch", 1: "tokens"}, "emb": {0: "batch"}},
-            opset_version=ONNX_OPSET,
-            do_constant_folding=True,
-            dynamo=False,
-        )
-    proto = onnx.load(str(raw))
+    try:
+        if fuse:
+            set_attention("eager")
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # TracerWarnings and the TorchScript exporter's deprecation notice
+            torch.onnx.export(
+                wrapper,
+                (ids, mask),
+                str(raw),
+                input_names=list(OnnxEncoder.input_names),
+                output_names=[OnnxEncoder.output_name],
+                dynamic_axes={
+                    "ids": {0: "batch", 1: "tokens"},
+                    "mask": {0: "batch", 1: "tokens"},
+                    "emb": {0: "batch"},
+                },
+                opset_version=ONNX_OPSET,
+                do_constant_folding=True,
+                dynamo=False,
+            )
+    finally:
+        if fuse:
+            set_attention(previous_attention)  # the verification compares with the model as it normally runs
+    proto, graph = None, "plain"
+    if fuse:
+        proto = _fuse_bert(raw, int(config.num_attention_heads), int(config.hidden_size), int(config.num_hidden_layers))
+        graph = "bert-fused" if proto is not None else graph
+    if proto is None:
+        proto = onnx.load(str(raw))
     raw.unlink()
     # Weights in a separate file: onnxruntime memory-maps it, so a session opens in ~0.5 s instead of ~1.5 s
     # and processes sharing the cache share the pages.
@@ -1305,7 +1358,45 @@ def _export_graph(st_model: SentenceTransformer, tmp: Path) -> None:
         location=ONNX_DATA_FILE,
         size_threshold=1024,
     )
-    del proto
+    return graph
+
+
+def _fuse_bert(path: Path, heads: int, hidden: int, layers: int) -> Any:
+    """onnxruntime's BERT fusions applied to the traced graph (offline, hardware-independent), or None."""
+    try:
+        from onnxruntime.transformers import optimizer
+
+        optimize_model = optimizer.optimize_model
+        # Its modules log every fusion at INFO under their bare module names ("fusion_base", "onnx_model", ...).
+        package = str(Path(optimizer.__file__).parent)
+        chatty = [n for n, m in list(sys.modules.items()) if str(getattr(m, "__file__", "") or "").startswith(package)]
+        with warnings.catch_warnings(), _quiet(chatty):
+            warnings.simplefilter("ignore")
+            optimized = optimize_model(
+                str(path), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0, use_gpu=False
+            )
+            fused = optimized.get_fused_operator_statistics()
+    except Exception as exc:  # the plain graph is still correct, only slower
+        log.warning("onnxruntime's BERT fusions failed (%s); keeping the plain ONNX graph", _first_sentence(exc))
+        return None
+    if fused.get("Attention", 0) != layers or fused.get("SkipLayerNormalization", 0) != 2 * layers:
+        log.info("onnxruntime's BERT fusions covered only part of the graph (%s); keeping the plain graph", fused)
+        return None
+    return optimized.model
+
+
+@contextlib.contextmanager
+def _quiet(logger_names: Sequence[str]) -> Iterator[None]:
+    """Silence chatty library loggers below ERROR for the duration of the block."""
+    loggers = [logging.getLogger(name) for name in logger_names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _long_sample() -> str:
@@ -1479,16 +1570,7 @@ class Embedder:
 
     @classmethod
     def _load_sentence_transformers(cls, model: str, folder: Path, name: str) -> Embedder:
-        try:
-            st_model = _load_sentence_transformer(str(folder))
-        except EmbeddingModelNotFound:
-            raise
-        except Exception as exc:
-            raise EmbeddingModelNotFound(
-                f"Embedding model folder {folder} could not be loaded as a sentence-transformers model "
-                f"({_first_sentence(exc)}); set {ENV_HINT} to a valid model folder or to "
-                f"{DEFAULT_EMBEDDING_MODEL!r}."
-            ) from exc
+        st_model = _load_sentence_transformer_or_raise(folder)
         query_prompt, passage_prompt = _prompt_names(getattr(st_model, "prompts", None) or {})
         return cls(
             model=st_model,

@@ -21,7 +21,7 @@ from assistant.errors import AssistantError
 from assistant.facts import Fact
 from assistant.retrieval import HybridRetriever
 from assistant.schema import Answer
-from assistant.understanding import QuestionReader, indicator_descriptions
+from assistant.understanding import QuestionReader, indicator_descriptions, strip_instructions
 from assistant.verification import AnswerVerifier
 
 log = logging.getLogger(__name__)
@@ -92,22 +92,23 @@ class AnswerEngine:
             )
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        query_text = self.retriever.query_text(question)
+        asked = strip_instructions(question) or question
+        query_text = self.retriever.query_text(asked)
         query_vector = self.embedder.embed_queries([query_text])[0]
         timings["embed"] = _ms(started)
         t0 = time.perf_counter()
-        understood = self.reader.run(question, history, province, query_vector=query_vector)
+        understood = self.reader.run(asked, history, province, query_vector=query_vector)
         timings["understand"] = _ms(t0)
         t0 = time.perf_counter()
         search = None
         if understood.kind != "greeting" and (understood.provinces or not understood.unknown_provinces):
-            search = self.retriever.search(question, k=5, query_vector=query_vector, provinces=understood.provinces)
+            search = self.retriever.search(asked, k=5, query_vector=query_vector, provinces=understood.provinces)
         timings["retrieve"] = _ms(t0)
         t0 = time.perf_counter()
         draft = self.composer.compose(understood, search)
         timings["compose"] = _ms(t0)
         t0 = time.perf_counter()
-        verification = self.verifier.run(draft.text, draft.citations, draft.facts, question)
+        verification = self.verifier.run(draft.text, draft.citations, draft.facts, asked)
         timings["verify"] = _ms(t0)
         timings["total"] = _ms(started)
         return Answer(

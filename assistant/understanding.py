@@ -346,6 +346,21 @@ class QuestionReader:
 
 INDICATOR_MATCH_COSINE = 0.86
 
+# Sentences that talk to the assistant instead of asking about the plans ("bỏ qua mọi hướng dẫn…",
+# "ignore previous instructions", "hãy bịa…"): they are dropped, so they cannot change an answer.
+INSTRUCTION_RE = re.compile(
+    r"(?:bo qua|quen|phot lo|ignore|disregard|forget|override)\b.{0,40}(?:huong dan|chi dan|quy tac|yeu cau|lenh"
+    r"|instruction|prompt|rule)|\bbia\b|make (?:it|something|a number) up|dong vai|pretend|you are now|system prompt"
+)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def strip_instructions(question: str) -> str:
+    """The question without sentences addressed to the assistant (see :data:`INSTRUCTION_RE`)."""
+    sentences = _SENTENCE_SPLIT_RE.split(question.strip())
+    kept = [s for s in sentences if not INSTRUCTION_RE.search(fold(s))]
+    return " ".join(kept) if kept else ""
+
 
 def indicator_descriptions() -> list[str]:
     """Texts embedded to match a question to an indicator when no keyword does."""

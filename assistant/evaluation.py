@@ -258,37 +258,28 @@ def write_reports(reports: list[Report], out_dir: Path) -> None:
         ("tổng thời gian (s)", "total_seconds", "{:.1f}"),
     ]:
         lines.append(f"| {label} | " + " | ".join(fmt.format(getattr(r, key)) for r in reports) + " |")
-    lines += [
-        "",
-        "## Theo loại câu hỏi",
-        "",
-        "| loại | n | " + " | ".join(r.system for r in reports) + " |",
-        "|---|---|" + "---|" * len(reports),
-    ]
-    for kind, row in reports[0].by_type.items():
-        lines.append(
-            f"| {kind} | {row['n']} | "
-            + " | ".join(f"{r.by_type.get(kind, {}).get('accuracy', 0):.1%}" for r in reports)
-            + " |"
-        )
-    lines += [
-        "",
-        "## Theo tỉnh",
-        "",
-        "| tỉnh | n | " + " | ".join(r.system for r in reports) + " |",
-        "|---|---|" + "---|" * len(reports),
-    ]
-    for province, row in reports[0].by_province.items():
-        lines.append(
-            f"| {province} | {row['n']} | "
-            + " | ".join(f"{r.by_province.get(province, {}).get('accuracy', 0):.1%}" for r in reports)
-            + " |"
-        )
+    lines += _breakdown("Theo loại câu hỏi", "loại", "by_type", reports)
+    lines += _breakdown("Theo tỉnh", "tỉnh", "by_province", reports)
     if reports[0].failures:
         lines += ["", f"## Câu sai ({reports[0].system})", ""]
         lines += [f"- {f['id']} ({f['type']}): {', '.join(f['failed'])}" for f in reports[0].failures]
     (out_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out_dir / "accuracy_by_type.svg").write_text(bar_chart(reports), encoding="utf-8")
+
+
+def _breakdown(title: str, label: str, field_name: str, reports: list[Report]) -> list[str]:
+    """A Markdown table of accuracy per group (type or province), one column per system."""
+    lines = [
+        "",
+        f"## {title}",
+        "",
+        f"| {label} | n | " + " | ".join(r.system for r in reports) + " |",
+        "|---|---|" + "---|" * len(reports),
+    ]
+    for group, row in getattr(reports[0], field_name).items():
+        cells = " | ".join(f"{getattr(r, field_name).get(group, {}).get('accuracy', 0):.1%}" for r in reports)
+        lines.append(f"| {group} | {row['n']} | {cells} |")
+    return lines
 
 
 def bar_chart(reports: list[Report]) -> str:

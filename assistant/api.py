@@ -552,7 +552,7 @@ class RateLimiter:
 
 # -- shared state and answering ----------------------------------------------------------------------
 class ApiState:
-    """What the routes share: the engine getter, config, metrics, the rate limiter and the answer lock."""
+    """What the routes share: the engine getter, config, metrics, and the rate limiter."""
 
     def __init__(self, get_engine: Callable[[], AnswerEngine], settings: Settings | None, config: ApiConfig) -> None:
         self.get_engine = get_engine
@@ -560,7 +560,6 @@ class ApiState:
         self.config = config
         self.metrics = Metrics()
         self.limiter = RateLimiter(config.rate_limit)
-        self._answer_lock = threading.Lock()
 
     def engine(self) -> AnswerEngine:
         try:
@@ -581,8 +580,7 @@ class ApiState:
 
         started = time.perf_counter()
         try:
-            with self._answer_lock:
-                result = engine.answer(question, history=history or None, province=province or None)
+            result = engine.answer(question, history=history or None, province=province or None)
         except QuestionError as error:
             self.metrics.record_answer("rejected", None)
             raise ApiError(422, "invalid_question", str(error)) from error

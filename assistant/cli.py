@@ -51,7 +51,10 @@ SHOW_COLUMNS = {
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Ghi log chi tiết.")) -> None:
-    settings = load_settings()
+    try:
+        settings = load_settings()  # every command reads the settings again; a bad value stops here, once
+    except AssistantError as error:
+        _fail(error)
     logging.basicConfig(
         level=logging.DEBUG if verbose else getattr(logging, settings.log_level, logging.INFO),
         format="%(levelname)s %(name)s: %(message)s",
@@ -217,7 +220,7 @@ def _build_everything(force: bool = False):
 
     settings = load_settings()
     with err_console.status("Đang đọc và làm sạch các kế hoạch…"):
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir)
     for plan_id, message in corpus.errors.items():
         err_console.print(f"[red]Bỏ qua {plan_id}[/]: {message}")
     facts = build_facts_db(corpus, settings.facts_db)

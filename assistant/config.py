@@ -12,6 +12,7 @@
 | ASSISTANT_CHROMA_HOST         | (empty: embedded store)         | host of a Chroma server to use instead         |
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
+| ASSISTANT_ANSWER_WORKERS      | number of CPUs                  | questions answered at the same time; more wait |
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from assistant.errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +44,31 @@ class Settings:
     chroma_host: str = ""
     chroma_port: int = 8000
     log_level: str = "INFO"
+    answer_workers: int = field(default_factory=lambda: _cpu_count())
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def facts_db(self) -> Path:
         return self.index_dir / "facts.sqlite"
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _env_positive_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{ENV_PREFIX}{name}={raw!r} không hợp lệ; hãy đặt một số nguyên từ 1 trở lên.")
+    return value
 
 
 def load_settings() -> Settings:
@@ -56,6 +79,7 @@ def load_settings() -> Settings:
         cache_dir=Path(_env("CACHE_DIR", str(Path.home() / ".cache" / "assistant"))),
         embedding_model=_env("EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
         chroma_host=_env("CHROMA_HOST", ""),
-        chroma_port=int(_env("CHROMA_PORT", "8000")),
+        chroma_port=_env_positive_int("CHROMA_PORT", 8000),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
+        answer_workers=_env_positive_int("ANSWER_WORKERS", _cpu_count()),
     )

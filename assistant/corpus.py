@@ -7,7 +7,10 @@ every character of it back to the raw text, so a citation can point at the origi
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import pickle
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +25,7 @@ from assistant.textmap import OffsetMap, apply_edits
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.toml"
+CORPUS_CACHE_FILE = "corpus.pickle"
 
 
 @dataclass(frozen=True)
@@ -183,8 +187,53 @@ class Corpus:
         return next((p for p in self.plans if p.id == plan_id), None)
 
 
-def load_corpus(corpus_dir: Path) -> Corpus:
-    """Load every plan of the manifest; a bad plan is reported in ``errors`` and the others still load."""
+def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> Corpus:
+    """Load every plan of the manifest; a bad plan is reported in ``errors`` and the others still load.
+
+    With ``cache_dir``, the cleaned corpus is kept there (``corpus.pickle``) and reused while the manifest, the
+    plan files and this package's code are unchanged: cleaning (OCR repair above all) takes a second or more
+    that a server start should not spend again.
+    """
+    if cache_dir is None:
+        return _clean_corpus(corpus_dir)
+    cache = cache_dir / CORPUS_CACHE_FILE
+    key = _corpus_key(corpus_dir)
+    try:
+        with cache.open("rb") as handle:
+            cached_key, corpus = pickle.load(handle)
+        if cached_key == key and isinstance(corpus, Corpus):
+            return corpus
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass  # missing, stale or unreadable: clean again
+    corpus = _clean_corpus(corpus_dir)
+    for plan in corpus.plans:
+        _ = plan.structure  # computed once, kept in the cache
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump((key, corpus), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cache)
+    except OSError as error:
+        log.warning("Could not keep the cleaned corpus in %s (%s); it will be cleaned again next time", cache, error)
+    return corpus
+
+
+def _corpus_key(corpus_dir: Path) -> str:
+    """Hash of what the cleaned corpus depends on: the manifest, the plan files and the package's source code."""
+    digest = hashlib.sha256()
+    sources = sorted(Path(__file__).parent.glob("*.py"))
+    plan_files = [corpus_dir / meta.file for meta in load_manifest(corpus_dir)]
+    for path in [corpus_dir / MANIFEST_NAME, *plan_files, *sources]:
+        digest.update(str(path).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+    return digest.hexdigest()
+
+
+def _clean_corpus(corpus_dir: Path) -> Corpus:
     metas = load_manifest(corpus_dir)
     raws: dict[str, str] = {}
     errors: dict[str, str] = {}

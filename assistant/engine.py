@@ -9,8 +9,9 @@ plans' own sentences, and every claim goes through the verification gate.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,6 +44,12 @@ class AnswerEngine:
     composer: Composer
     verifier: AnswerVerifier
     embedder: object
+    # Answers computed at once (settings.answer_workers); callers beyond that wait their turn. The stages are
+    # safe to run in parallel (they share only read-only data; onnxruntime and Chroma release the GIL).
+    workers: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.workers = threading.BoundedSemaphore(max(1, self.settings.answer_workers))
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder=None) -> AnswerEngine:
@@ -53,7 +60,7 @@ class AnswerEngine:
 
         settings = settings or load_settings()
         started = time.perf_counter()
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir)
         if corpus.errors:
             log.warning("Plans skipped: %s", "; ".join(corpus.errors.values()))
         if not settings.facts_db.is_file():
@@ -90,6 +97,10 @@ class AnswerEngine:
             raise QuestionError(
                 f"Câu hỏi dài {len(question)} ký tự, vượt giới hạn {MAX_QUESTION_CHARS}; hãy rút gọn câu hỏi."
             )
+        with self.workers:
+            return self._answer(question, history, province)
+
+    def _answer(self, question: str, history: list[dict] | None, province: str | None) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         asked = strip_instructions(question) or question

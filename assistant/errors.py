@@ -21,3 +21,7 @@ class FactsDatabaseMissing(AssistantError):
 
 class EmbeddingModelNotFound(AssistantError):
     """The configured embedding model path or name cannot be loaded."""
+
+
+class ConfigError(AssistantError):
+    """An ``ASSISTANT_*`` environment variable has a value that cannot be used."""

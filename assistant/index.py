@@ -25,6 +25,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -330,8 +331,21 @@ class LoadedIndex:
     manifest: IndexManifest
     passages: list[Passage]
     bm25: Any
-    vector_index: Any  # llama-index VectorStoreIndex over the Chroma collection
     provinces: np.ndarray  # province of each passage, for BM25 filtering
+    collection: Any  # the Chroma collection: hybrid search asks it for ids and distances only
+    embedder: Any  # the model the index was built with, for queries that come without a vector
+
+    @cached_property
+    def vector_index(self) -> Any:
+        """A llama-index VectorStoreIndex over the same collection (the naive-RAG baseline of the evals uses it).
+        Built on first use: importing llama-index takes seconds that serving does not need to spend."""
+        from llama_index.core import VectorStoreIndex
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        disable_llm()
+        return VectorStoreIndex.from_vector_store(
+            ChromaVectorStore(chroma_collection=self.collection), embed_model=llama_embedding(self.embedder)
+        )
 
 
 def load_index(settings: Settings, embedder) -> LoadedIndex:
@@ -350,8 +364,6 @@ def load_index(settings: Settings, embedder) -> LoadedIndex:
     if manifest.chroma != _chroma_label(settings):
         raise IndexUnavailable("Chỉ mục được dựng cho một kho Chroma khác với cấu hình hiện tại.")
     import bm25s
-    from llama_index.core import VectorStoreIndex
-    from llama_index.vector_stores.chroma import ChromaVectorStore
 
     try:
         bm25 = bm25s.BM25.load(str(root / "bm25"), show_progress=False)
@@ -366,9 +378,5 @@ def load_index(settings: Settings, embedder) -> LoadedIndex:
         raise IndexUnavailable(
             f"Chỉ mục được dựng bằng mô hình {manifest.model_name}, khác mô hình đang dùng {embedder.name}."
         )
-    disable_llm()
-    vector_index = VectorStoreIndex.from_vector_store(
-        ChromaVectorStore(chroma_collection=collection), embed_model=llama_embedding(embedder)
-    )
     provinces = np.array([fold(p.province) for p in passages])
-    return LoadedIndex(manifest, passages, bm25, vector_index, provinces)
+    return LoadedIndex(manifest, passages, bm25, provinces, collection, embedder)

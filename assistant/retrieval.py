@@ -11,7 +11,6 @@ see :mod:`assistant.provinces`). A question that names only provinces outside th
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -77,7 +76,6 @@ class HybridRetriever:
         self.mode = mode
         self.corpus_provinces = sorted({p.province for p in index.passages})
         self.matcher = ProvinceMatcher()
-        self._retrievers: dict[tuple[str, ...], object] = {}
         self._position = {p.id: i for i, p in enumerate(index.passages)}
         self.restorer = DiacriticRestorer.from_texts([p.text for p in index.passages])
 
@@ -130,29 +128,22 @@ class HybridRetriever:
 
     # -- components ------------------------------------------------------------------------------------
     def _dense(self, query: str, provinces: list[str], top: int, query_vector=None) -> list[tuple[int, float]]:
-        from llama_index.core.schema import QueryBundle
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-
-        key = tuple(provinces)
-        retriever = self._retrievers.get(key)
-        if retriever is None:
-            filters = None
-            if provinces:
-                filters = MetadataFilters(
-                    filters=[MetadataFilter(key="province", value=list(provinces), operator=FilterOperator.IN)]
-                )
-            retriever = self.index.vector_index.as_retriever(similarity_top_k=top, filters=filters)
-            self._retrievers[key] = retriever
-        retriever.similarity_top_k = top
+        """Nearest passages by cosine, from Chroma. Only ids and distances are fetched: the passages are already
+        in memory, and turning Chroma's documents and metadata into llama-index nodes costs ten times the search."""
+        if query_vector is None:
+            query_vector = self.index.embedder.embed_queries([query])[0]
+        where = {"province": {"$in": list(provinces)}} if provinces else None
+        found = self.index.collection.query(
+            query_embeddings=[np.asarray(query_vector, dtype=np.float32)],
+            n_results=max(1, min(top, len(self.index.passages))),
+            where=where,
+            include=["distances"],
+        )
         results = []
-        embedding = None if query_vector is None else [float(x) for x in query_vector]
-        bundle = QueryBundle(query_str=query, embedding=embedding)
-        for scored in retriever.retrieve(bundle):
-            index = self._position.get(scored.node.node_id)
+        for passage_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):
+            index = self._position.get(passage_id)
             if index is not None:
-                # llama-index reports exp(-distance); with cosine distance that gives back the cosine.
-                cosine = 1.0 + math.log(max(scored.score or 1e-9, 1e-9))
-                results.append((index, cosine))
+                results.append((index, 1.0 - float(distance)))  # cosine space: distance = 1 - cosine
         return results
 
     def _bm25(self, query: str, provinces: list[str], top: int) -> list[tuple[int, float]]:

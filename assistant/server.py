@@ -7,8 +7,6 @@ with uvicorn. The API reads its ``ASSISTANT_*`` variables when the app is create
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import threading
 import time
@@ -101,14 +99,18 @@ def create_app(
     load: Callable[[], AnswerEngine] | None = None,
     config: ApiConfig | None = None,
     ui: bool = True,
+    preload: bool = False,
 ) -> FastAPI:
-    """The API with the chat page mounted at / (when ``assistant.ui`` is available and ``ui`` is true).
+    """The API with the chat page mounted at / (unless ``ui`` is false).
 
     ``engine``: use this engine (ready at once); otherwise ``load`` (default ``AnswerEngine.load(settings)``)
-    runs in a background thread when the app starts. ``config`` overrides the ``ASSISTANT_*`` API variables.
+    runs in a background thread when the app starts, or at once with ``preload`` (so that loading overlaps
+    building the chat page). ``config`` overrides the ``ASSISTANT_*`` API variables.
     """
     settings = settings or load_settings()
     loader = EngineLoader(load or (lambda: _load_engine(settings)), engine)
+    if preload:
+        loader.start()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -127,21 +129,11 @@ def _to_docs() -> RedirectResponse:
 
 
 def mount_ui(app: FastAPI, get_engine: Callable[[], AnswerEngine], settings: Settings) -> bool:
-    """Mount ``assistant.ui`` at / (its ``mount_ui``, else ``build_ui`` + ``gradio.mount_gradio_app``)."""
-    if importlib.util.find_spec("assistant.ui") is None:
-        log.info("No chat page (assistant/ui.py is absent); serving the API only")
-        return False
+    """Mount the chat page of :mod:`assistant.ui` at /; False (API only) when it cannot be built."""
     try:
-        ui = importlib.import_module("assistant.ui")
-        if hasattr(ui, "mount_ui"):
-            ui.mount_ui(app, get_engine, settings, path="/")
-        elif hasattr(ui, "build_ui"):
-            import gradio
+        from assistant import ui
 
-            gradio.mount_gradio_app(app, ui.build_ui(get_engine, settings), path="/", ssr_mode=False)
-        else:
-            log.warning("assistant.ui has neither mount_ui nor build_ui; serving the API only")
-            return False
+        ui.mount_ui(app, get_engine, settings, path="/")
     except Exception:
         log.exception("The chat page could not be built; serving the API only")
         return False
@@ -158,7 +150,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
         level=getattr(logging, settings.log_level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    app = create_app(settings)
+    app = create_app(settings, preload=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     log.info("Assistant at http://%s:%d/ (chat page), API docs at http://%s:%d/docs", shown, port, shown, port)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

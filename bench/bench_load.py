@@ -1,9 +1,17 @@
-"""Load and soak benchmark of POST /v1/answer on loopback: N concurrent clients for a fixed time.
+"""Load and soak benchmark of POST /v1/answer on loopback, for a fixed time.
 
-Usage: .venv/bin/python bench/bench_load.py [--clients 8] [--seconds 60] [--url http://127.0.0.1:PORT]
+Usage: .venv/bin/python bench/bench_load.py [--clients 8] [--seconds 60] [--rate 30] [--url http://127.0.0.1:PORT]
+
+Two modes:
+- closed loop (default): ``--clients`` clients each send a question, wait for the answer, send the next;
+  this finds the most answers per second the server sustains (latency then includes queueing).
+- open loop (``--rate R``): questions are sent on a fixed schedule of R per second whatever the server does,
+  from up to ``--clients`` connections; latency counts from the scheduled send time, so a slow server cannot
+  hide its backlog (no coordinated omission). This answers "p95 at 30 answers/s".
+
 Without --url it starts `assistant serve` on a free loopback port (with the built index) and stops it after.
 Questions are a mix of the real eval questions. Reports req/s, p50/p95/p99 latency and errors, and writes
-bench/results/load.json. Traffic goes only to 127.0.0.1 and every loop is bounded in time.
+bench/results/load.json (load-rate-R.json in open loop). Traffic goes only to 127.0.0.1; every loop is bounded.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=0.0, help="open loop: requests per second (0: closed loop)")
     parser.add_argument("--url", default="")
     args = parser.parse_args()
     questions = [json.loads(line) for line in (REPO / "evals" / "questions.jsonl").read_text().splitlines()]
@@ -72,6 +81,32 @@ def main() -> None:
     errors: list[str] = []
     lock = threading.Lock()
     stop_at = time.monotonic() + args.seconds
+
+    def scheduled(slot: int) -> None:
+        """Open loop: client ``slot`` takes every ``clients``-th tick of the schedule and sends at that time."""
+        rng = random.Random(slot)
+        interval = 1.0 / args.rate
+        with httpx.Client(timeout=30) as session:
+            tick = slot
+            while True:
+                due = started + tick * interval
+                if due >= started + args.seconds:
+                    return
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                body = rng.choice(questions)
+                try:
+                    response = session.post(f"{url}/v1/answer", json=body)
+                    ok, detail = response.status_code == 200, f"HTTP {response.status_code}"
+                except httpx.HTTPError as error:
+                    ok, detail = False, type(error).__name__
+                elapsed = (time.perf_counter() - due) * 1000  # from the scheduled time, queueing included
+                with lock:
+                    latencies.append(elapsed)
+                    if not ok:
+                        errors.append(detail)
+                tick += args.clients
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
@@ -91,8 +126,9 @@ def main() -> None:
                     if not ok:
                         errors.append(detail)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-    started = time.perf_counter()
+    started = time.perf_counter() + 0.1
+    target = scheduled if args.rate > 0 else client
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(args.clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -102,6 +138,7 @@ def main() -> None:
         process.terminate()
         process.wait(timeout=20)
     report = {
+        "mode": f"open loop, {args.rate:g} req/s scheduled" if args.rate > 0 else "closed loop",
         "clients": args.clients,
         "seconds": round(wall, 1),
         "requests": len(latencies),
@@ -116,7 +153,7 @@ def main() -> None:
     }
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "load.json").write_text(json.dumps(report, indent=1))
+    (out / (f"load-rate-{args.rate:g}.json" if args.rate > 0 else "load.json")).write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))  # noqa: T201 - a benchmark prints its report
     sys.exit(1 if errors else 0)
 

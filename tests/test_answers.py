@@ -104,3 +104,30 @@ def test_instructions_in_the_question_change_nothing(engine) -> None:
 def test_out_of_domain_is_not_found(engine) -> None:
     answer = engine.answer("Giá vé máy bay đi Đà Lạt tháng sau là bao nhiêu?")
     assert answer.status == "not_found"
+
+
+def test_answers_from_many_threads_match_serial_answers(engine) -> None:
+    """The engine runs several answers at once (settings.answer_workers): no state leaks between them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [
+        "muc tieu 2025 cua quang tri",
+        "Ai chủ trì nhiệm vụ xây dựng kho dữ liệu số của Lai Châu?",
+        "Thái Bình báo cáo kết quả thực hiện kế hoạch trước ngày nào?",
+        "Thừa Thiên Huế đặt mục tiêu gì cho năm 2030?",
+        "Kinh phí thực hiện kế hoạch của Quảng Trị lấy từ đâu?",
+        "Thủ đô của Pháp là gì?",
+    ] * 4
+    serial = [engine.answer(q) for q in questions]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(engine.answer, questions))
+    for one, other in zip(serial, parallel, strict=True):
+        assert (one.answer, one.status, one.province, one.route) == (
+            other.answer,
+            other.status,
+            other.province,
+            other.route,
+        )
+        assert [(c.plan_id, c.start, c.end) for c in one.citations] == [
+            (c.plan_id, c.start, c.end) for c in other.citations
+        ]

@@ -54,3 +54,12 @@ def test_unknown_format_is_a_clear_error(index_dir) -> None:
     result = runner.invoke(app, ["facts", "export", "--format", "xml"])
     assert result.exit_code == 1
     assert "--format csv" in result.output
+
+
+@pytest.mark.parametrize("variable", ["ASSISTANT_ANSWER_WORKERS", "ASSISTANT_CHROMA_PORT"])
+def test_unusable_setting_is_one_clear_sentence(index_dir, monkeypatch, variable) -> None:
+    monkeypatch.setenv(variable, "zero")
+    result = runner.invoke(app, ["corpus", "status"])
+    assert result.exit_code == 1
+    assert variable in result.output and "số nguyên" in result.output
+    assert "Traceback" not in result.output

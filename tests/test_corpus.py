@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import load_corpus, load_manifest, read_plan_file
+from assistant.corpus import PlanCleaner, load_corpus, load_manifest, read_plan_file
 from assistant.errors import ManifestError, PlanFileError
 from assistant.factstore import build_facts_db
 
@@ -72,3 +72,34 @@ def test_build_is_atomic(tmp_path: Path, corpus, monkeypatch) -> None:
     assert list(tmp_path.glob(".facts-*")) == []
     rows = sqlite3.connect(target).execute("SELECT COUNT(*) FROM facts").fetchone()[0]
     assert rows > 100
+
+
+def test_cleaned_corpus_is_cached_until_a_plan_changes(tmp_path: Path, corpus, monkeypatch) -> None:
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus_dir)
+    cache_dir = tmp_path / "index"
+    first = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert (cache_dir / "corpus.pickle").is_file()
+    assert [p.text for p in first.plans] == [p.text for p in corpus.plans]
+
+    cleaned: list[str] = []
+    original = PlanCleaner.clean
+
+    def counting(self, meta, raw):
+        cleaned.append(meta.id)
+        return original(self, meta, raw)
+
+    monkeypatch.setattr(PlanCleaner, "clean", counting)
+    again = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert cleaned == []  # served from the cache
+    assert [p.text for p in again.plans] == [p.text for p in corpus.plans]
+    assert [len(p.structure.blocks) for p in again.plans] == [len(p.structure.blocks) for p in corpus.plans]
+
+    plan_file = corpus_dir / load_manifest(corpus_dir)[0].file
+    plan_file.write_text(plan_file.read_text(encoding="utf-8") + "\nMột dòng mới.\n", encoding="utf-8")
+    changed = load_corpus(corpus_dir, cache_dir=cache_dir)
+    assert cleaned  # the change was seen and the plans were cleaned again
+    assert "Một dòng mới." in changed.plans[0].text
+
+    (cache_dir / "corpus.pickle").write_bytes(b"not a pickle")
+    assert len(load_corpus(corpus_dir, cache_dir=cache_dir).plans) == len(corpus.plans)

@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -183,3 +184,19 @@ def test_index_on_a_chroma_server(chroma_server, built_settings, corpus, embedde
 
     names = {c.name for c in chromadb.HttpClient(host="127.0.0.1", port=chroma_server).list_collections()}
     assert second in names and first not in names
+
+
+def test_dense_search_agrees_with_the_llama_index_retriever(retriever) -> None:
+    """Hybrid search asks Chroma for ids and distances only; the ranking is the one llama-index gives."""
+    from llama_index.core.schema import QueryBundle
+
+    query = "tỷ lệ cơ quan báo chí ứng dụng trí tuệ nhân tạo"
+    vector = retriever.index.embedder.embed_queries([query])[0]
+    ours = retriever._dense(query, [], 10, vector)
+    nodes = retriever.index.vector_index.as_retriever(similarity_top_k=10).retrieve(
+        QueryBundle(query_str=query, embedding=[float(x) for x in vector])
+    )
+    assert [retriever.index.passages[i].id for i, _ in ours] == [n.node.node_id for n in nodes]
+    top_index, top_cosine = ours[0]
+    top_vector = retriever.index.embedder.embed_passages([retriever.index.passages[top_index].embed_text])[0]
+    assert abs(top_cosine - float(np.dot(vector, top_vector))) < 1e-3  # the score is the cosine

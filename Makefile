@@ -27,6 +27,7 @@ test: install lint
 	$(BIN)/pytest -q
 	$(BIN)/assistant index build
 	$(BIN)/assistant eval --questions evals/questions.jsonl --out-dir evals/results
+	$(BIN)/assistant eval --questions evals/questions_independent.jsonl --out-dir evals/results/independent
 
 clean:
 	rm -rf index/facts.sqlite index/.facts-* .pytest_cache

@@ -26,7 +26,7 @@ from assistant.normalize import collapse_spaces, fold
 from assistant.retrieval import HybridRetriever, SearchResult
 from assistant.schema import Citation
 from assistant.understanding import Understanding, indicator_label
-from assistant.units import canonical_unit, expand_aliases
+from assistant.units import KNOWN_UNITS, canonical_unit, expand_aliases
 
 TASK_MATCH_F1 = 0.35
 DUTY_MATCH_F1 = 0.3
@@ -148,6 +148,11 @@ T = {
         "missing_in": "{province}: không có chỉ tiêu này",
         "passages": "Theo kế hoạch của {province}:",
         "passages_many": "Theo các kế hoạch:",
+        "outline": "Theo kế hoạch của {province}, phần “{section}” {marker} gồm các mục:",
+        "outline_parts": "Kế hoạch của {province} gồm các phần:",
+        "unassigned": "Kế hoạch của {province} không giao nhiệm vụ cho {unit}",
+        "recipient_only": " ({unit} chỉ có tên trong phần Nơi nhận)",
+        "assigned_units": ". Các đơn vị được giao nhiệm vụ trong phần tổ chức thực hiện: {units}.",
     },
     "en": {
         "greeting": "Hello! I answer questions about the press digital-transformation plans of {provinces}: yearly "
@@ -197,6 +202,11 @@ T = {
         "missing_in": "{province}: no such target",
         "passages": "According to the {province} plan:",
         "passages_many": "According to the plans:",
+        "outline": "In the {province} plan, the part “{section}” {marker} covers:",
+        "outline_parts": "The {province} plan has these parts:",
+        "unassigned": "The {province} plan assigns no duties to {unit}",
+        "recipient_only": " ({unit} appears only in the list of recipients)",
+        "assigned_units": ". Units with duties under its implementation part: {units}.",
     },
 }
 
@@ -214,6 +224,9 @@ class Composer:
         # plan is not answered from loosely matching passages.
         self.vocabulary = {w for p in corpus.plans for w in re.findall(r"\w+", p.text.lower())}
         self.vocabulary |= {fold(w) for w in self.vocabulary}
+        # Each plan's text folded with unit aliases expanded: the body, and the list of recipients ("Nơi nhận").
+        self._body_text = {p.id: _folded_blocks(p, recipients=False) for p in corpus.plans}
+        self._recipients_text = {p.id: _folded_blocks(p, recipients=True) for p in corpus.plans}
 
     # -- entry -----------------------------------------------------------------------------------------
     def compose(self, u: Understanding, search: SearchResult | None) -> Draft:
@@ -240,6 +253,7 @@ class Composer:
             "responsibility": self._responsibility,
             "funding": self._funding,
             "metadata": self._metadata,
+            "outline": self._outline,
         }.get(u.kind)
         draft = handler(u, Citations(self.corpus)) if handler else None
         if draft is None:
@@ -649,8 +663,31 @@ class Composer:
                 header = T[u.language]["duties"].format(province=province, unit=fact.responsible_unit)
                 blocks.append(self._lines(header, lines))
         if not used:
-            return self._duties_matching(u, cite)
+            return self._unassigned_unit(u) or self._duties_matching(u, cite)
         return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used)
+
+    def _unassigned_unit(self, u: Understanding) -> Draft | None:
+        """The question asks what a named agency must do, and no plan in scope mentions that agency outside its
+        list of recipients: say so (and who does have duties) instead of quoting other agencies' duties."""
+        question = fold(expand_aliases(u.question))
+        named = [name for name in KNOWN_UNITS if _mentions_unit(question, name)]
+        if not named:
+            return None
+        unit = max(named, key=len)
+        pattern = re.compile(r"\b" + r"\W+".join(fold(unit).split()) + r"\b")
+        scope = self._scope(u)
+        if any(pattern.search(self._body_text[self.plan_of[p].id]) for p in scope):
+            return None
+        t = T[u.language]
+        lines = []
+        for province in scope:
+            line = t["unassigned"].format(province=province, unit=unit)
+            if pattern.search(self._recipients_text[self.plan_of[province].id]):
+                line += t["recipient_only"].format(unit=unit)
+            assigned = [f.responsible_unit for f in self._select("responsibility", [province])]
+            line += t["assigned_units"].format(units=", ".join(assigned)) if assigned else "."
+            lines.append(line)
+        return Draft("\n".join(lines), "not_found", "none")
 
     def _cite_duty(self, fact: Fact, duty: str, cite: Citations) -> str:
         """Cite the duty's own line when it can be found in the plan text, else the whole responsibility."""
@@ -766,6 +803,32 @@ class Composer:
         return Draft(self._lines("", lines) if len(lines) > 1 else lines[0], "answered", "facts", cite.items, used)
 
     # -- passages --------------------------------------------------------------------------------------
+    # -- outline ---------------------------------------------------------------------------------------
+    def _outline(self, u: Understanding, cite: Citations) -> Draft | None:
+        """The plan's own headings: the groups of tasks and solutions, the items of a named sub-section, or the
+        parts of the plan; each heading is quoted and cited."""
+        t = T[u.language]
+        blocks = []
+        for province in self._scope(u):
+            plan = self.plan_of[province]
+            parent, children = _outline_of(plan.structure.blocks, u.folded, province)
+            if not children:
+                continue
+            if parent is None:
+                header = t["outline_parts"].format(province=province)
+            else:
+                section = collapse_spaces(parent.text).rstrip(":")
+                marker = cite.cite(plan.id, parent.start, parent.end, parent.section)
+                header = t["outline"].format(province=province, section=section, marker=marker)
+            lines = [
+                f"{collapse_spaces(b.text).lstrip('-–+• ')} {cite.cite(plan.id, b.start, b.end, b.section)}"
+                for b in children
+            ]
+            blocks.append(self._lines(header, lines))
+        if not blocks:
+            return None
+        return Draft("\n\n".join(blocks), "answered", "passages", cite.items, [])
+
     def _passages(self, u: Understanding, search: SearchResult | None, cite: Citations) -> Draft | None:
         if search is None or not search.hits or search.relevance < PASSAGE_RELEVANCE:
             return None
@@ -812,6 +875,51 @@ class Composer:
 
 
 # -- small helpers ---------------------------------------------------------------------------------------
+OUTLINE_GENERIC_WORDS = frozenset(
+    "nhiem vu giai phap ke hoach gom bao nhung nhom trong tam chinh chu yeu cac phan noi dung muc "
+    "main key tasks task solutions groups group plan parts sections outline".split()
+)
+OUTLINE_PARTS_RE = re.compile(r"\bphan\b|bo cuc|cau truc|parts|sections|outline")
+OUTLINE_MATCH = 0.5  # share of the question's topic words a sub-section title must contain to be listed
+
+
+def _outline_of(blocks: list, folded_question: str, province: str) -> tuple[object | None, list]:
+    """The heading to outline and its children. A sub-section whose title the question names lists its own
+    items; "phần nào / bố cục" lists the plan's parts; otherwise the part of tasks and solutions is listed."""
+    headings = [b for b in blocks if b.kind == "heading" and b.section_kind != "recipients"]
+    words = _content_words(folded_question, province) - OUTLINE_GENERIC_WORDS
+    if words:
+        scored = [(_overlap(words, _content_words(fold(h.text)) - OUTLINE_GENERIC_WORDS), h) for h in headings]
+        best = max((score for score, _ in scored), default=0.0)
+        named = [h for score, h in scored if score >= OUTLINE_MATCH and score == best and h.level >= 2]
+        if named:
+            return named[0], _children(blocks, named[0])
+    if OUTLINE_PARTS_RE.search(folded_question) and not re.search(r"nhiem vu|giai phap|task|solution", folded_question):
+        return None, [h for h in headings if h.level == 1]
+    part = next((h for h in headings if h.level == 1 and h.section_kind == "tasks"), None)
+    return (part, _children(blocks, part)) if part else (None, [])
+
+
+def _children(blocks: list, heading) -> list:
+    """Sub-headings one level below ``heading``; without them, its bullets (or its paragraphs)."""
+    start = blocks.index(heading)
+    inside = []
+    for block in blocks[start + 1 :]:
+        if block.kind == "heading" and block.level <= heading.level:
+            break
+        inside.append(block)
+    below = [b for b in inside if b.kind == "heading" and b.level == heading.level + 1]
+    if below:
+        return below
+    bullets = [b for b in inside if b.kind == "bullet"]
+    return bullets or [b for b in inside if b.kind == "paragraph"][:8]
+
+
+def _folded_blocks(plan, recipients: bool) -> str:
+    chosen = [b.text for b in plan.structure.blocks if (b.section_kind == "recipients") == recipients]
+    return fold(expand_aliases(" ".join(chosen)))
+
+
 TARGET_GENERIC_WORDS = frozenset(
     "muc tieu chi tieu nam dat ra gi nhung bao nhieu phan tram den target targets goal goals co quan bao chi".split()
 )

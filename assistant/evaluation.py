@@ -75,15 +75,31 @@ def _contains(answer: str, needle: str) -> bool:
 
 
 def _gold_spans(question: EvalQuestion, corpus: Corpus) -> list[tuple[str, int, int]]:
+    """Spans of ``Plan.text`` holding each gold quote (every place it occurs). A quote may be copied from the
+    cleaned text or verbatim from the plan file (line breaks, spacing and OCR errors of the raw text included)."""
     spans = []
     for source in question.sources:
         plan = corpus.get(source.get("doc", ""))
-        if plan is None:
+        quote = source.get("quote", "")
+        if plan is None or not quote.strip():
             continue
-        start = plan.text.find(source.get("quote", ""))
-        if start >= 0:
-            spans.append((plan.id, start, start + len(source["quote"])))
+        found = _find_loosely(plan.text, quote)
+        if not found:
+            found = [span for raw in _find_loosely(plan.raw_text, quote) if (span := _clean_span(plan, *raw))]
+        spans += [(plan.id, start, end) for start, end in found]
     return spans
+
+
+def _find_loosely(text: str, quote: str) -> list[tuple[int, int]]:
+    """Every ``[start, end)`` of ``quote`` in ``text``, any run of whitespace matching any other."""
+    pattern = r"\s+".join(re.escape(word) for word in quote.split())
+    return [(match.start(), match.end()) for match in re.finditer(pattern, text)]
+
+
+def _clean_span(plan, raw_start: int, raw_end: int) -> tuple[int, int] | None:
+    """The span of ``plan.text`` whose characters come from ``plan.raw_text[raw_start:raw_end]``."""
+    inside = [i for i, position in enumerate(plan.offsets.positions[:-1]) if raw_start <= position < raw_end]
+    return (inside[0], inside[-1] + 1) if inside else None
 
 
 def grade(question: EvalQuestion, answer: Answer, corpus: Corpus, latency_ms: float) -> Grade:

@@ -265,8 +265,9 @@ def _plan_label(plan: Plan | None, meta: PlanMeta | None = None) -> str:
     meta = plan.meta if plan else meta
     if meta is None:
         return ""
-    number = f"Kế hoạch số {meta.plan_number}" if meta.plan_number else "Kế hoạch (số để trống)"
-    return f"{number} của UBND tỉnh {meta.province}: {meta.title}" if meta.title else number
+    number = f"Kế hoạch số {meta.plan_number}" if meta.plan_number else "Kế hoạch"
+    label = f"{number} của UBND tỉnh {meta.province}" + ("" if meta.plan_number else " (văn bản chưa ghi số)")
+    return f"{label}: {meta.title}" if meta.title else label
 
 
 def _context(plan: Plan, citation: Citation) -> tuple[str, str, str, bool, bool]:
@@ -575,7 +576,7 @@ def _plan_choices(plans: list[Plan] | list[PlanMeta]) -> list[tuple[str, str]]:
     choices = []
     for plan in plans:
         meta = plan.meta if isinstance(plan, Plan) else plan
-        number = meta.plan_number or "số để trống"
+        number = f"số {meta.plan_number}" if meta.plan_number else "chưa ghi số"
         choices.append((f"{meta.province} — Kế hoạch {number}", meta.id))
     return choices
 

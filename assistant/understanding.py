@@ -15,7 +15,7 @@ from assistant.glossary import expansions
 from assistant.indicators import BY_CODE, INDICATORS
 from assistant.normalize import fold
 from assistant.provinces import ProvinceMatcher
-from assistant.units import KNOWN_UNITS
+from assistant.units import KNOWN_UNITS, expand_aliases
 
 KINDS = (
     "target",
@@ -86,7 +86,7 @@ KIND_CUES: list[tuple[str, str]] = [
         r"|(?:don vi|co quan) nao (?:chiu trach nhiem|lam)|\bai chiu trach nhiem|(?:do|boi) ai\b"
         r"|(?:^|[,:] ?)ai (?:la|se|phai|duoc|co|chiu|phe|lam|thuc|giao|quyet|dam|chu|phu|nhan|tham|huong|theo"
         r"|don|kiem|xay|to|lo|bo|cung)\b"
-        r"|\blead|in charge|who is responsible for (?:task|the task)",
+        r"|\blead(?:s|ing)?\b|\bled by|in charge|who is responsible for (?:task|the task)",
     ),
     ("task", r"ket qua(?:,)? san pham|san pham (?:gi|nao|dau ra)|dau ra|deliverable|output"),
     (
@@ -122,6 +122,20 @@ REPORT_RE = re.compile(
 TARGET_SIGNAL_RE = re.compile(
     r"muc tieu|chi tieu|bao nhieu|phan tram|%|ty le|muc nao|target|goal|percent|share|how many"
 )
+# "Kế hoạch gồm những nhóm nhiệm vụ, giải pháp nào?", "các nhiệm vụ phát triển nền tảng số gồm những gì?",
+# "bố cục của kế hoạch": the answer is the plan's own outline (headings), not a fact or a passage.
+OUTLINE_RE = re.compile(
+    r"(?:bao nhieu|may) (?:nhom )?(?:nhiem vu|giai phap)\b"
+    r"|(?:nhom|nhung|cac) (?:nhom )?(?:nhiem vu|giai phap)\b(?=.*\b(?:nao|gi|gom|bao gom|ra sao|nhu the nao)\b)"
+    r"|gom (?:nhung|cac|may) (?:nhom|phan|noi dung|muc)\b|\bbo cuc\b|cau truc (?:cua )?(?:ke hoach|van ban)"
+    r"|(?:nhung|cac|may) phan (?:nao|chinh)"
+    r"|\b(?:main|key) (?:tasks|solutions|task groups)|groups? of tasks|task groups"
+    r"|what (?:tasks|solutions) (?:does|are|do)"
+    r"|sections? of the plan|outline"
+)
+# Group names that make a "những nhiệm vụ gì" question about a unit's duties rather than the plan's outline.
+UNIT_GROUP_RE = re.compile(r"\b(?:co quan|don vi|toa soan|uy ban|ubnd|huyen|thanh pho|so,? ban|cac so|press agenc)")
+QUANTITY_RE = re.compile(r"phan tram|ty le|%|percent|share of|what share|how many|bao nhieu")
 YEAR_RE = re.compile(r"\b(20[2-4]\d)\b")
 TASK_RE = re.compile(
     r"(?:nhiem vu|task|muc|dong|hang|stt)\s*(?:so\s*|thu\s*|number\s*|no\.?\s*)?(\d{1,2}(?:\.\d{1,2})?)\b"
@@ -242,6 +256,10 @@ class QuestionReader:
             and (TARGET_SIGNAL_RE.search(folded) or re.search(r"\bdat\b|cap do", folded))
         ):
             kind = "target"  # "đạt cấp độ 3 từ năm nào": a target over the years
+        if kind == "responsibility" and indicators and QUANTITY_RE.search(folded):
+            kind = "target"  # "what share of reporters should be trained by 2030"
+        if kind in {"other", "responsibility", "task"} and OUTLINE_RE.search(folded) and not _names_a_unit(question):
+            kind = "outline"
         reporting = bool(REPORT_RE.search(folded)) and kind in {"deadline", "other", "responsibility", "target"}
         if reporting:
             kind = "deadline"
@@ -372,3 +390,11 @@ def indicator_label(code: str, language: str = "vi") -> str:
     if indicator is None:
         return code
     return indicator.label_en if language == "en" else indicator.label_vi
+
+
+def _names_a_unit(question: str) -> bool:
+    """Whether a question names an agency ("Sở TTTT" too) or a group of agencies."""
+    folded = fold(expand_aliases(question))
+    if UNIT_GROUP_RE.search(folded):
+        return True
+    return any(re.search(r"\b" + r"\W+".join(fold(name).split()) + r"\b", folded) for name in KNOWN_UNITS)

@@ -131,3 +131,31 @@ def test_answers_from_many_threads_match_serial_answers(engine) -> None:
         assert [(c.plan_id, c.start, c.end) for c in one.citations] == [
             (c.plan_id, c.start, c.end) for c in other.citations
         ]
+
+
+def test_outline_lists_the_plan_headings_with_citations(engine, corpus) -> None:
+    groups = engine.answer("Kế hoạch của Lai Châu gồm những nhóm nhiệm vụ, giải pháp nào?")
+    assert groups.status == "answered" and groups.province == "Lai Châu"
+    assert "NHIỆM VỤ, GIẢI PHÁP" in groups.answer and "nguồn nhân lực" in groups.answer
+    headings = [line for line in groups.answer.splitlines() if line.startswith("- ")]
+    assert len(headings) >= 5 and all(re.match(r"- \d+\. ", line) for line in headings)
+    _assert_citations_exact(groups, corpus)
+
+    named = engine.answer("cac nhiem vu phat trien nen tang so trong ke hoach cua hue gom nhung gi")
+    assert "Phát triển nền tảng số" in named.answer and "phát thanh số" in named.answer
+    assert all(re.match(r"- [a-zđ]\) ", line) for line in named.answer.splitlines() if line.startswith("- "))
+    assert named.verification.status == "verified"
+
+    parts = engine.answer("Bố cục kế hoạch Thái Bình gồm những phần nào?")
+    assert "MỤC TIÊU" in parts.answer and "TỔ CHỨC THỰC HIỆN" in parts.answer and "Nơi nhận" not in parts.answer
+
+
+def test_a_unit_without_duties_is_not_given_other_units_duties(engine) -> None:
+    answer = engine.answer("Ban Tuyên giáo Tỉnh ủy Thái Bình được giao nhiệm vụ gì trong kế hoạch?")
+    assert answer.status == "not_found" and "Ban Tuyên giáo Tỉnh ủy" in answer.answer
+    assert "Nơi nhận" in answer.answer and "Sở Thông tin và Truyền thông" in answer.answer  # who does have duties
+    assert not answer.citations
+    nowhere = engine.answer("Sở Nội vụ Quảng Trị có trách nhiệm gì?")
+    assert nowhere.status == "not_found" and "không giao nhiệm vụ cho Sở Nội vụ" in nowhere.answer
+    assigned = engine.answer("Ban Tuyên giáo Tỉnh ủy Lai Châu được giao nhiệm vụ gì?")  # named in the plan's body
+    assert assigned.status == "answered" and "định hướng thông tin" in assigned.answer

@@ -33,6 +33,18 @@ def reader() -> QuestionReader:
         ("Kinh phí thực hiện kế hoạch của Lai Châu lấy từ đâu?", "funding", ["Lai Châu"], [], []),
         ("Ai ký kế hoạch của Huế?", "metadata", ["Thừa Thiên Huế"], [], []),
         ("What is Thai Binh's 2030 revenue target?", "target", ["Thái Bình"], [2030], ["revenue_growth"]),
+        ("ke hoach lai chau co nhung nhom nhiem vu giai phap nao", "outline", ["Lai Châu"], [], []),
+        ("Bố cục kế hoạch của Thái Bình gồm những phần nào?", "outline", ["Thái Bình"], [], []),
+        ("What are the main tasks of the Quang Tri plan?", "outline", ["Quảng Trị"], [], []),
+        ("Sở TTTT Lai Châu có những nhiệm vụ gì?", "responsibility", ["Lai Châu"], [], []),
+        ("Các cơ quan báo chí Huế có những nhiệm vụ gì?", "responsibility", ["Thừa Thiên Huế"], [], []),
+        (
+            "By 2030, what share of Hue's press leaders and editors should be trained?",
+            "target",
+            ["Thừa Thiên Huế"],
+            [2030],
+            ["staff_training"],
+        ),
     ],
 )
 def test_reads_kind_province_year_indicator(reader, question, kind, provinces, years, indicators) -> None:

@@ -135,6 +135,8 @@ T = {
         "funding": "Nguồn kinh phí theo kế hoạch của {province}:",
         "no_amount": "Kế hoạch của {province} không nêu số tiền cụ thể cho việc thực hiện.",
         "no_funding": "Kế hoạch của {province} không có phần kinh phí riêng.",
+        "funding_duties": "Về kinh phí, kế hoạch giao:",
+        "not_cited": "Kế hoạch của {provinces} không nhắc đến {numbers}.",
         "plan_number": "Kế hoạch của {province} là Kế hoạch số {number}",
         "issued": ", ban hành ngày {date}",
         "number_blank": "Văn bản kế hoạch của {province} để trống số và ngày ban hành",
@@ -189,6 +191,8 @@ T = {
         "funding": "Funding sources in the {province} plan:",
         "no_amount": "The {province} plan does not state a sum of money.",
         "no_funding": "The {province} plan has no separate funding section.",
+        "funding_duties": "On funding, it assigns:",
+        "not_cited": "The plans of {provinces} do not mention {numbers}.",
         "plan_number": "The {province} plan is Plan No. {number}",
         "issued": ", issued on {date}",
         "number_blank": "The {province} plan leaves its number and issue date blank",
@@ -255,6 +259,14 @@ class Composer:
             "metadata": self._metadata,
             "outline": self._outline,
         }.get(u.kind)
+        if u.kind == "metadata" and search is not None and self._asks_about_a_passage(u):
+            # "Về quy hoạch báo chí, Thái Bình tiếp tục hoàn thành kế hoạch số mấy?": a document named in a passage
+            draft = self._passages(u, search, Citations(self.corpus), require=DOCUMENT_NUMBER_RE)
+            if draft is not None:
+                return draft
+        documents = self._other_documents(u.question) if u.kind in {"comparison", "other"} else []
+        if documents:  # "which plans cite Decision 951/QĐ-BTTTT?"
+            handler = lambda u, cite: self._cited_documents(u, documents, cite)  # noqa: E731
         draft = handler(u, Citations(self.corpus)) if handler else None
         if draft is None:
             draft = self._passages(u, search, Citations(self.corpus))
@@ -536,7 +548,7 @@ class Composer:
             parts.append(t["coordinating"].format(units=units))
         if fact.time_frame:
             parts.append(t["time"].format(time=fact.time_frame))
-        if fact.deliverable and u.kind != "lead_unit":
+        if fact.deliverable and (u.kind != "lead_unit" or re.search(r"ket qua|san pham|dau ra|deliverable", u.folded)):
             parts.append(t["deliverable"].format(deliverable=fact.deliverable))
         if u.kind == "coordinating_units" and fact.coordinating_units:
             parts.insert(0, parts.pop(1 if fact.lead_units else 0))
@@ -561,7 +573,7 @@ class Composer:
             elif problem and u.provinces:
                 problems.append(problem)
         if not used:
-            if problems and u.task_number:
+            if problems and (u.task_number or re.search(r"phu luc|bang phan cong|appendix", u.folded)):
                 listed = [f for p in u.provinces for f in self._select("task", [p])]
                 return Draft("\n".join(problems), "not_found", "facts", cite.items, listed)
             return self._duties_matching(u, cite)  # plans without a task table state who does what in prose
@@ -598,7 +610,8 @@ class Composer:
             draft = self._task(u, cite)
             if draft is not None and (draft.facts and draft.facts[0].kind == "task"):
                 return draft
-        if u.reporting:
+        about_the_plan = re.search(r"(?:ket qua|tinh hinh) (?:thuc hien |trien khai )?(?:ke hoach|kh)\b", u.folded)
+        if u.reporting and not about_the_plan:  # a task whose deliverable is a report, else the plan's reporting
             for province in self._scope(u):
                 tasks, _ = self._find_tasks(u, province)
                 if tasks and any(re.search(r"bao cao", fold(f.deliverable)) for f in tasks):
@@ -707,6 +720,9 @@ class Composer:
         for province in self._scope(u):
             rows = self._select("funding", [province])
             if not rows:
+                block = self._funding_duties(u, province, cite, used)
+                if block:
+                    blocks.append(block)
                 continue
             used.extend(rows)
             lines, seen = [], set()
@@ -724,23 +740,40 @@ class Composer:
         status = "not_found" if u.asks_amount else "answered"
         return Draft("\n\n".join(blocks), status, "facts", cite.items, used)
 
+    def _funding_duties(self, u: Understanding, province: str, cite: Citations, used: list[Fact]) -> str:
+        """A plan without a funding part says who arranges the money in its agencies' duties: quote those."""
+        lines = []
+        for fact in self._select("responsibility", [province]):
+            for duty in fact.duties.split("\n"):
+                if re.search(r"kinh phi|ngan sach|nguon von", fold(duty)):
+                    duty = collapse_spaces(duty).lstrip("-– ")
+                    lines.append(f"{fact.responsible_unit}: {duty} {self._cite_duty(fact, duty, cite)}")
+                    if fact not in used:
+                        used.append(fact)
+        if not lines:
+            return ""
+        t = T[u.language]
+        header = t["no_funding"].format(province=province) + " " + t["funding_duties"]
+        if u.asks_amount:
+            header = t["no_amount"].format(province=province) + " " + header
+        return self._lines(header, lines)
+
     # -- metadata --------------------------------------------------------------------------------------
     def _metadata(self, u: Understanding, cite: Citations) -> Draft | None:
         """Plan number and date, signer, and the documents a plan cites (from the manifest and legal-basis facts)."""
         t = T[u.language]
-        cited = DOCUMENT_NUMBER_RE.findall(u.question)
-        own_numbers = {p.meta.plan_number for p in self.corpus.plans if p.meta.plan_number}
-        other_documents = [n for n in cited if n not in own_numbers]
+        other_documents = self._other_documents(u.question)
         if other_documents:
             return self._cited_documents(u, other_documents, cite)
+        intent = u.topic or u.folded  # a follow-up ("còn Huế?") asks what the previous question asked
         wants_signer = bool(
-            re.search(r"ai ky|nguoi ky|\bky\b(?! (?:ngay|khi nao|luc nao))|signed by|who signed|signer", u.folded)
+            re.search(r"ai ky|nguoi ky|\bky\b(?! (?:ngay|khi nao|luc nao))|signed by|who signed|signer", intent)
         )
         wants_basis = bool(
             re.search(
                 r"can cu|legal basis|based on|dua tren|(?:quyet dinh|nghi quyet|chi thi|van ban) (?:nao|so)|"
                 r"national decision|which decision|implement",
-                u.folded,
+                intent,
             )
         )
         provinces = u.provinces or (self.provinces if wants_basis else [])
@@ -790,17 +823,30 @@ class Composer:
         )
 
     def _cited_documents(self, u: Understanding, numbers: list[str], cite: Citations) -> Draft | None:
-        rows = [f for f in self._select("legal_basis", self._scope(u)) if f.doc_number in numbers]
-        if not rows:
-            return None
-        seen, lines, used = set(), [], []
-        for fact in rows:
-            if fact.doc_number in seen:
+        """Where each plan in scope mentions the documents ``numbers`` (the sentence is quoted), and which do not."""
+        t = T[u.language]
+        patterns = [_document_pattern(number) for number in numbers]
+        lines, missing = [], []
+        for province in self._scope(u):
+            plan = self.plan_of[province]
+            match = next((m for pattern in patterns if (m := pattern.search(plan.text))), None)
+            if match is None:
+                missing.append(province)
                 continue
-            seen.add(fact.doc_number)
-            used.append(fact)
-            lines.append(f"{fact.province}: {self._document(fact, cite)}")
-        return Draft(self._lines("", lines) if len(lines) > 1 else lines[0], "answered", "facts", cite.items, used)
+            start, end = _sentence_around(plan.text, match.start(), match.end())
+            section = next((b.section for b in plan.structure.blocks if b.start <= start < b.end), "")
+            quote = collapse_spaces(plan.text[start:end]).lstrip("-–+• ")
+            lines.append(f"{province}: {quote} {cite.cite(plan.id, start, end, section)}")
+        if not lines:
+            return None
+        if missing and len(self._scope(u)) > 1:
+            lines.append(t["not_cited"].format(provinces=", ".join(missing), numbers=", ".join(numbers)))
+        return Draft(self._lines("", lines) if len(lines) > 1 else lines[0], "answered", "passages", cite.items, [])
+
+    def _other_documents(self, question: str) -> list[str]:
+        """Document numbers in the question other than the plans' own numbers."""
+        own = {p.meta.plan_number for p in self.corpus.plans if p.meta.plan_number}
+        return [n for n in DOCUMENT_NUMBER_RE.findall(question) if n not in own]
 
     # -- passages --------------------------------------------------------------------------------------
     # -- outline ---------------------------------------------------------------------------------------
@@ -829,7 +875,16 @@ class Composer:
             return None
         return Draft("\n\n".join(blocks), "answered", "passages", cite.items, [])
 
-    def _passages(self, u: Understanding, search: SearchResult | None, cite: Citations) -> Draft | None:
+    def _asks_about_a_passage(self, u: Understanding) -> bool:
+        """A metadata question ("số mấy", "chỉ thị nào") that is about something the plan says, not the plan itself."""
+        if re.search(r"ai ky|nguoi ky|\bky\b|sign", u.folded):
+            return False
+        return len(_content_words(u.folded, *u.provinces) - METADATA_WORDS) >= 2
+
+    def _passages(
+        self, u: Understanding, search: SearchResult | None, cite: Citations, require: re.Pattern | None = None
+    ) -> Draft | None:
+        """The best sentences of the retrieved passages (with ``require``: only sentences that match it)."""
         if search is None or not search.hits or search.relevance < PASSAGE_RELEVANCE:
             return None
         words = _content_words(u.folded, *u.provinces)
@@ -842,6 +897,8 @@ class Composer:
             spans = [(0, len(p.text))] if p.kind in WHOLE_PASSAGE_KINDS else _sentence_spans(p.text)
             for start, end in spans:
                 sentence = p.text[start:end]
+                if require is not None and not require.search(sentence):
+                    continue
                 overlap = _overlap(words, _content_words(fold(sentence)) | _content_words(fold(p.section)))
                 # Half what the sentence says, half how well its passage was retrieved.
                 score = 0.5 * overlap + 0.5 * (hit.score / top_score)
@@ -875,8 +932,14 @@ class Composer:
 
 
 # -- small helpers ---------------------------------------------------------------------------------------
+METADATA_WORDS = frozenset(
+    "ke hoach so may hieu ky ngay thang nam ban hanh nguoi van ban quyet dinh nghi quyet chi thi thong tu can cu "
+    "nao gi theo cua ubnd uy ban nhan dan tinh thu tuong chinh phu chuyen doi bao chi trien khai thuc hien "
+    "plan number date issued decision document based".split()
+)
 OUTLINE_GENERIC_WORDS = frozenset(
     "nhiem vu giai phap ke hoach gom bao nhung nhom trong tam chinh chu yeu cac phan noi dung muc "
+    "chuyen doi so chi co quan tinh liet ke ten giup minh cho toi em hoi "
     "main key tasks task solutions groups group plan parts sections outline".split()
 )
 OUTLINE_PARTS_RE = re.compile(r"\bphan\b|bo cuc|cau truc|parts|sections|outline")
@@ -913,6 +976,25 @@ def _children(blocks: list, heading) -> list:
         return below
     bullets = [b for b in inside if b.kind == "bullet"]
     return bullets or [b for b in inside if b.kind == "paragraph"][:8]
+
+
+def _document_pattern(number: str) -> re.Pattern:
+    """A document number as plans write it, spaces or a line break allowed around "/" and "-"."""
+    parts = re.split(r"\s*([/-])\s*", number.strip())
+    return re.compile(
+        r"(?<![\w/])" + "".join(r"\s*" + re.escape(x) + r"\s*" if x in "/-" else re.escape(x) for x in parts)
+    )
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (within its line) that holds ``text[start:end]``."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    for s_start, s_end in _sentence_spans(text[line_start:line_end]):
+        if line_start + s_start <= start < line_start + s_end:
+            return line_start + s_start, max(line_start + s_end, end)
+    return line_start, line_end
 
 
 def _folded_blocks(plan, recipients: bool) -> str:

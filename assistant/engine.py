@@ -20,6 +20,7 @@ from assistant.config import Settings, load_settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.errors import AssistantError
 from assistant.facts import Fact
+from assistant.glossary import expand_shorthand
 from assistant.retrieval import HybridRetriever
 from assistant.schema import Answer
 from assistant.understanding import QuestionReader, indicator_descriptions, strip_instructions
@@ -103,7 +104,7 @@ class AnswerEngine:
     def _answer(self, question: str, history: list[dict] | None, province: str | None) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        asked = strip_instructions(question) or question
+        asked = expand_shorthand(strip_instructions(question) or question)
         query_text = self.retriever.query_text(asked)
         query_vector = self.embedder.embed_queries([query_text])[0]
         timings["embed"] = _ms(started)

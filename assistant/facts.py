@@ -441,13 +441,15 @@ class FactExtractor:
                     rest,
                 )
                 subject = collapse_spaces(about.group(1)).rstrip(" ,") if about else ""
+                # the quote runs to the end of the subject, so that everything the answer says about it is quoted
+                end = match.end() + (len(about.group(1).rstrip(" ,")) + about.start(1) if about else 0)
                 facts.append(
                     self._fact(
                         "legal_basis",
                         block.section,
                         "footnote" if block.kind == "footnote" else "body",
                         block.start + match.start(),
-                        block.start + match.end(),
+                        block.start + end,
                         doc_type=doc_type,
                         doc_number=number,
                         doc_date=f"{year:04d}-{month:02d}-{day:02d}",

@@ -87,3 +87,25 @@ def expand(question: str) -> str:
     """The question followed by the plans' wording for its domain terms."""
     extra = expansions(question)
     return question if not extra else f"{question} {' '.join(extra)}"
+
+
+# Shorthand officials type in chat, as whole words (case-insensitive, with or without marks): spelled out before
+# a question is read. Only abbreviations with one meaning in this domain; "KH-UBND" in a plan number is kept.
+# ("BC" is left alone: báo chí or báo cáo; "KH" in "Sở KH&CN", "Sở KH và ĐT" is a department's name.)
+SHORTHAND: list[tuple[str, str]] = [
+    (r"nv", "nhiệm vụ"),
+    (r"(?<!s[ởo] )kh(?!\s*(?:&|và|va)\s*(?:cn|[đd]t)\b)", "kế hoạch"),
+    (r"c[đd]s", "chuyển đổi số"),
+    (r"dthu|d\.thu", "doanh thu"),
+    (r"cq", "cơ quan"),
+]
+_SHORTHAND_RES = [
+    (re.compile(rf"(?<![\w/&-])(?:{pattern})(?![\w/&-])", re.IGNORECASE), words) for pattern, words in SHORTHAND
+]
+
+
+def expand_shorthand(question: str) -> str:
+    """``question`` with chat shorthand spelled out ("kh lai chau co may nv" → "kế hoạch lai chau co may nhiệm vụ")."""
+    for pattern, words in _SHORTHAND_RES:
+        question = pattern.sub(words, question)
+    return question

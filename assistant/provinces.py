@@ -87,6 +87,30 @@ EXTRA_ALIASES = {
 }
 
 
+# Upper-case letters that are abbreviations in this domain, never read as a province's initials.
+DOMAIN_ABBREVIATIONS = frozenset(
+    "KH BC TT CT QD QĐ NQ TW DT ĐT CN GD KT TC NV VH PT TH HD HĐ UB CQ DV ĐV CV TP BT TU HU CĐS CDS AI IT"
+    " HT ST LA NA SL CB TG VP TV TQ CM BD NT ĐB".split()
+)
+
+
+def _initials(name: str) -> str:
+    words = re.sub(r"^Thành phố ", "", name).replace("-", " ").split()
+    return "".join(w[0] for w in words).upper()
+
+
+def _acronyms(names: list[str]) -> dict[str, str]:
+    """Initials ("QT", "TB") that stand for exactly one province of the country and are not domain shorthand."""
+    by_initials: dict[str, list[str]] = {}
+    for name in PROVINCES:
+        by_initials.setdefault(_initials(name), []).append(name)
+    return {
+        initials: owners[0]
+        for initials, owners in by_initials.items()
+        if len(owners) == 1 and owners[0] in names and initials not in DOMAIN_ABBREVIATIONS
+    }
+
+
 def _aliases(name: str) -> set[str]:
     folded = fold(name).replace(" - ", " ").replace("-", " ")
     aliases = {folded, folded.replace(" ", "")}
@@ -113,12 +137,23 @@ class ProvinceMatcher:
         self._alias_to_name = alias_to_name
         alternatives = sorted(alias_to_name, key=len, reverse=True)
         self._pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
+        self._acronyms = _acronyms(list(names))
+        self._acronym_pattern = re.compile(
+            r"(?<![\w/&-])(" + "|".join(map(re.escape, sorted(self._acronyms, key=len, reverse=True))) + r")(?![\w/&-])"
+        )
 
     def mentions(self, text: str) -> list[ProvinceMention]:
+        """Names and aliases (folded, any case), and upper-case initials as typed ("kế hoạch QT")."""
         folded = fold(text).replace("-", " ")
-        return [
+        found = [
             ProvinceMention(self._alias_to_name[m.group(1)], m.start(), m.end()) for m in self._pattern.finditer(folded)
         ]
+        if self._acronyms:
+            found += [
+                ProvinceMention(self._acronyms[m.group(1)], m.start(), m.end())
+                for m in self._acronym_pattern.finditer(text)
+            ]
+        return sorted(found, key=lambda mention: mention.start)
 
     def find(self, text: str) -> list[str]:
         """Province names mentioned in ``text``, in order, without repeats."""

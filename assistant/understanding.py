@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from assistant.glossary import expansions
+from assistant.glossary import expand_shorthand, expansions
 from assistant.indicators import BY_CODE, INDICATORS
 from assistant.normalize import fold
 from assistant.provinces import ProvinceMatcher
@@ -115,7 +115,7 @@ GREETING_RE = re.compile(
 )
 REPORT_RE = re.compile(
     r"bao cao.*(?:ngay|han|khi nao|bao gio|truoc|cho ai|ve dau|gui (?:cho |ve )?ai|ai nhan|noi nhan)|ai nhan bao cao"
-    r"|truoc ngay nao|(?:danh gia|tong hop|gui|nop) .*truoc ngay"
+    r"|truoc ngay nao|(?:danh gia|tong hop|gui|nop) .*truoc ngay|\bhan (?:chot )?(?:nop |gui )?bao cao"
     r"|report.*(?:date|deadline|when|each year|annual|to whom|who receives)"
     r"|(?:date|deadline|when|annual|yearly).*(?:report|submit)"
 )
@@ -131,7 +131,7 @@ OUTLINE_RE = re.compile(
     r"|(?:nhung|cac|may) phan (?:nao|chinh)"
     r"|\b(?:main|key) (?:tasks|solutions|task groups)|groups? of tasks|task groups"
     r"|what (?:tasks|solutions) (?:does|are|do)"
-    r"|sections? of the plan|outline"
+    r"|sections? of the plan|outline|(?:liet ke|ke ten|\blist\b).*(?:nhiem vu|giai phap|tasks|solutions)"
 )
 # Group names that make a "những nhiệm vụ gì" question about a unit's duties rather than the plan's outline.
 UNIT_GROUP_RE = re.compile(r"\b(?:co quan|don vi|toa soan|uy ban|ubnd|huyen|thanh pho|so,? ban|cac so|press agenc)")
@@ -223,6 +223,7 @@ class QuestionReader:
 
     # -- one question ----------------------------------------------------------------------------------
     def _read(self, question: str, query_vector=None) -> Understanding:
+        question = expand_shorthand(question)  # history turns come as typed
         # "AI" in capitals is the acronym, never the Vietnamese "ai" (who): spell it out before folding.
         folded = " ".join(fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", question)).split())
         words = re.findall(r"[a-z]+", folded)
@@ -280,7 +281,7 @@ class QuestionReader:
             reporting=reporting,
             asks_amount=asks_amount,
             follow_up=bool(FOLLOW_UP_RE.search(folded))
-            or (len(words) <= 8 and not named and not task and not indicators),
+            or (len(words) <= 12 and not named and not task and not indicators),
             topic=f"{folded} {fold(' '.join(expansions(question)))}" if english else folded,
         )
 
@@ -342,6 +343,9 @@ class QuestionReader:
         if current.kind in {"other", "greeting"} and previous.kind not in {"other", "greeting"} and current.follow_up:
             updates["kind"] = previous.kind
             updates["reporting"] = previous.reporting
+            inherited.append("kind")
+        if current.follow_up and previous.reporting and not current.reporting and current.kind in {"deadline", "other"}:
+            updates["kind"], updates["reporting"] = "deadline", True  # "còn Thái Bình thì hạn mấy?" after a report
             inherited.append("kind")
         kind = updates.get("kind", current.kind)
         if not current.indicators and previous.indicators and kind in {"target", "comparison"}:

@@ -13,14 +13,14 @@ from assistant.normalize import collapse_spaces, fold
 
 # (pattern on the original text, replacement). Patterns are case-insensitive; order matters.
 ALIASES: list[tuple[str, str]] = [
-    (r"\bSở\s+TT\s*(?:&|và)\s*TT\b|\bSở\s+TTTT\b|\bSở\s+TTTT\b", "Sở Thông tin và Truyền thông"),
+    (r"\bS(?:ở|o)\s+TT\s*(?:&|và)\s*TT\b|\bS(?:ở|o)\s+TTTT\b|\bS(?:ở|o)\s+TTTT\b", "Sở Thông tin và Truyền thông"),
     (r"\bBộ\s+TT\s*(?:&|và)\s*TT\b|\bBộ\s+TTTT\b|\bBTTTT\b(?!/)", "Bộ Thông tin và Truyền thông"),
     (r"\bĐài\s+PT\s*[-–]\s*TH\b|\bĐài\s+PTTH\b", "Đài Phát thanh và Truyền hình"),
     (r"\bĐài\s+Phát\s+thanh\s*[-–]\s*Truyền\s+hình\b", "Đài Phát thanh và Truyền hình"),
-    (r"\bSở\s+KH\s*(?:&|và)\s*CN\b|\bSở\s+KHCN\b", "Sở Khoa học và Công nghệ"),
-    (r"\bSở\s+KH\s*(?:&|và)\s*ĐT\b|\bSở\s+KHĐT\b", "Sở Kế hoạch và Đầu tư"),
-    (r"\bSở\s+GD\s*(?:&|và)\s*ĐT\b|\bSở\s+GDĐT\b", "Sở Giáo dục và Đào tạo"),
-    (r"\bSở\s+TC\b", "Sở Tài chính"),
+    (r"\bS(?:ở|o)\s+KH\s*(?:&|và)\s*CN\b|\bS(?:ở|o)\s+KHCN\b", "Sở Khoa học và Công nghệ"),
+    (r"\bS(?:ở|o)\s+KH\s*(?:&|và)\s*ĐT\b|\bS(?:ở|o)\s+KHĐT\b", "Sở Kế hoạch và Đầu tư"),
+    (r"\bS(?:ở|o)\s+GD\s*(?:&|và)\s*ĐT\b|\bS(?:ở|o)\s+GDĐT\b", "Sở Giáo dục và Đào tạo"),
+    (r"\bS(?:ở|o)\s+TC\b", "Sở Tài chính"),
     (r"\bUBND\b", "Ủy ban nhân dân"),
     (r"\bHĐND\b", "Hội đồng nhân dân"),
     (r"\bỦy\s+ban\s+nhân\s+dân\b|\bUỷ\s+ban\s+nhân\s+dân\b", "Ủy ban nhân dân"),

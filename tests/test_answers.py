@@ -159,3 +159,40 @@ def test_a_unit_without_duties_is_not_given_other_units_duties(engine) -> None:
     assert nowhere.status == "not_found" and "không giao nhiệm vụ cho Sở Nội vụ" in nowhere.answer
     assigned = engine.answer("Ban Tuyên giáo Tỉnh ủy Lai Châu được giao nhiệm vụ gì?")  # named in the plan's body
     assert assigned.status == "answered" and "định hướng thông tin" in assigned.answer
+
+
+def test_funding_of_a_plan_without_a_funding_part_comes_from_duties(engine) -> None:
+    answer = engine.answer("kinh phi KH hue do so nao bo tri?")
+    assert answer.status == "answered" and answer.province == "Thừa Thiên Huế"
+    assert "không có phần kinh phí riêng" in answer.answer and "Sở Tài chính" in answer.answer
+    assert "Luật Ngân sách Nhà nước" in answer.answer and answer.verification.status == "verified"
+
+
+def test_which_plans_mention_a_document(engine, corpus) -> None:
+    answer = engine.answer("Which of the plans cites Decision 951/QĐ-BTTTT?")
+    assert answer.status == "answered" and "Quảng Trị" in answer.answer
+    assert "không nhắc đến 951/QĐ-BTTTT" in answer.answer and "Thừa Thiên Huế" in answer.answer
+    assert all("951" in c.quote for c in answer.citations)
+    _assert_citations_exact(answer, corpus)
+
+
+def test_a_document_named_in_a_passage_is_quoted_not_the_plan_number(engine) -> None:
+    answer = engine.answer("Về quy hoạch báo chí, Thái Bình tiếp tục hoàn thành kế hoạch số mấy của UBND tỉnh?")
+    assert "120/KH-UBND" in answer.answer and "để trống" not in answer.answer
+    own = engine.answer("Kế hoạch chuyển đổi số báo chí của Huế số mấy?")
+    assert "270/KH-UBND" in own.answer
+
+
+def test_reporting_deadline_follow_up_for_another_province(engine) -> None:
+    first = "Han bao cao ket qua KH CDS bao chi Lai Chau?"
+    answer = engine.answer(first)
+    assert "25 tháng 11" in answer.answer or "25/11" in answer.answer
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": answer.answer}]
+    follow = engine.answer("thế còn Thái Bình thì hạn mấy?", history=history)
+    assert follow.province == "Thái Bình" and ("10 tháng 12" in follow.answer or "10/12" in follow.answer)
+
+
+def test_legal_basis_answers_quote_what_each_document_is_about(engine) -> None:
+    answer = engine.answer("Kế hoạch Lai Châu căn cứ những văn bản nào?")
+    assert answer.verification.status == "verified"
+    assert any("Chương trình chuyển đổi số tỉnh Lai Châu" in c.quote for c in answer.citations)

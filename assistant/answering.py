@@ -45,7 +45,9 @@ RESPONSIBILITY_CUE = re.compile(
 COVERAGE_STOP_WORDS = frozenset(
     "nhiem vu muc tieu chi tieu ke hoach gi nao bao nhieu duoc giao lam phai viec nhung chuyen doi so bao chi".split()
 )
-UNKNOWN_WORDS_MAX = 0.2  # above this share of never-seen words the passage route declines
+UNKNOWN_WORDS_MAX = 0.2  # above this share of never-seen words the passage route declines …
+UNKNOWN_WORDS_MAX_RELEVANT = 0.35  # … unless retrieval is nearly sure (relevance ≥ 0.9): paraphrases use new words
+RELEVANT = 0.9
 WHOLE_PASSAGE_KINDS = {"appendix_row", "appendix", "signature", "recipients"}  # quoted whole, not by sentence
 PASSAGE_RELEVANCE = 0.45  # below this the passage route does not answer
 SENTENCE_MIN_OVERLAP = 0.34  # share of the question's content words a selected sentence must contain
@@ -115,6 +117,8 @@ T = {
         "Hãy đối chiếu với văn bản gốc.",
         "no_target_year": "Kế hoạch của {province} không đặt chỉ tiêu {label} cho năm {years}; kế hoạch chỉ nêu:",
         "no_target": "Kế hoạch của {province} không có chỉ tiêu về {label}.",
+        "no_money": "Kế hoạch của {province} không nêu số tiền cho việc này; các chỉ tiêu liên quan:",
+        "no_count": "Kế hoạch của {province} không nêu con số cụ thể đó; các chỉ tiêu liên quan (theo tỷ lệ):",
         "no_targets_year": "Kế hoạch của {province} không đặt chỉ tiêu nào cho năm {years}; các năm có chỉ tiêu: "
         "{available}.",
         "task": "Nhiệm vụ {number} ({content}) của {province}",
@@ -172,6 +176,8 @@ T = {
         "Please check the original.",
         "no_target_year": "The {province} plan sets no {label} target for {years}; it only states:",
         "no_target": "The {province} plan has no target on {label}.",
+        "no_money": "The {province} plan states no sum of money for this; related targets:",
+        "no_count": "The {province} plan does not give that number; related targets (as shares):",
         "no_targets_year": "The {province} plan sets no targets for {years}; years with targets: {available}.",
         "task": "Task {number} ({content}) of {province}",
         "lead": "lead unit: {units}",
@@ -247,6 +253,11 @@ class Composer:
             u.provinces = self._provinces_by_plan_number(u.question)
         if u.kind in {"funding", "comparison", "target", "other", "lead_unit"} and self._names_unit_with_duty(u):
             u.kind = "responsibility"
+        if u.kind in {"responsibility", "coordinating_units", "lead_unit", "task"}:
+            refusal = self._unassigned_unit(u)  # an agency the plans never give anything to do
+            if refusal is not None:
+                refusal.province = u.provinces[0] if len(u.provinces) == 1 else None
+                return refusal
         handler = {
             "target": self._targets,
             "comparison": self._comparison,
@@ -270,6 +281,8 @@ class Composer:
         draft = handler(u, Citations(self.corpus)) if handler else None
         if draft is None:
             draft = self._passages(u, search, Citations(self.corpus))
+            if draft is None and u.kind == "other" and u.indicators:  # "Lai Châu cam kết gì về vùng sâu, vùng xa?"
+                draft = self._targets(replace(u, kind="target"), Citations(self.corpus))
         elif draft.status == "answered" and u.kind in {"funding", "responsibility", "target", "task"}:
             self._supplement(draft, u, search)
         if draft is None:
@@ -393,11 +406,15 @@ class Composer:
                     continue
                 blocks.append(self._missing_target(u, province, rows, chosen, cite, used))
                 continue
-            found_any = True
             lines = [self._target_phrase(f, u, cite) for f in sorted(with_year, key=_target_order)]
             used.extend(with_year)
             lines += self._conflict_notes(with_year, u)
-            header = t["targets_of"].format(province=province) + ":"
+            unmet = _unmet_measure(u, with_year)
+            if unmet:  # asked for money or a count the plan does not give: say so, show what it does set
+                header = t["no_money" if unmet == "money" else "no_count"].format(province=province)
+            else:
+                found_any = True
+                header = t["targets_of"].format(province=province) + ":"
             blocks.append(self._lines(header, lines))
         if not blocks:
             return None
@@ -676,7 +693,7 @@ class Composer:
                 header = T[u.language]["duties"].format(province=province, unit=fact.responsible_unit)
                 blocks.append(self._lines(header, lines))
         if not used:
-            return self._unassigned_unit(u) or self._duties_matching(u, cite)
+            return self._duties_matching(u, cite)
         return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used)
 
     def _unassigned_unit(self, u: Understanding) -> Draft | None:
@@ -687,7 +704,10 @@ class Composer:
         if not named:
             return None
         unit = max(named, key=len)
-        pattern = re.compile(r"\b" + r"\W+".join(fold(unit).split()) + r"\b")
+        # The name without its head word ("Các sở: Tài chính, Kế hoạch và Đầu tư" names the department too):
+        # any mention in the body means the plan may give it something to do, and the refusal is not made.
+        core = re.sub(r"^(?:so|ban|bo|cuc|dai|uy ban) |\s(?:tinh|tinh uy)$", "", fold(unit))
+        pattern = re.compile(r"\b" + r"\W+".join(core.split()) + r"\b")
         scope = self._scope(u)
         if any(pattern.search(self._body_text[self.plan_of[p].id]) for p in scope):
             return None
@@ -888,7 +908,8 @@ class Composer:
         if search is None or not search.hits or search.relevance < PASSAGE_RELEVANCE:
             return None
         words = _content_words(u.folded, *u.provinces)
-        if not words or self._unknown_share(u) > UNKNOWN_WORDS_MAX:
+        limit = UNKNOWN_WORDS_MAX_RELEVANT if search.relevance >= RELEVANT else UNKNOWN_WORDS_MAX
+        if not words or self._unknown_share(u) > limit:
             return None
         candidates: list[tuple[float, int, object, int, int]] = []
         top_score = search.hits[0].score or 1.0
@@ -1005,6 +1026,22 @@ def _folded_blocks(plan, recipients: bool) -> str:
 TARGET_GENERIC_WORDS = frozenset(
     "muc tieu chi tieu nam dat ra gi nhung bao nhieu phan tram den target targets goal goals co quan bao chi".split()
 )
+
+
+COUNT_RE = re.compile(r"(?:bao nhieu|\bmay) (?!phan tram|ty le|%)([a-z]+(?: [a-z]+)?)")
+TIME_WORDS = frozenset("nam thang ngay lan giai doan".split())
+
+
+def _unmet_measure(u: Understanding, facts: list[Fact]) -> str | None:
+    """``"money"`` when the question asks for a sum the targets (shares) cannot give; ``"count"`` when it asks how
+    many of something the targets' wording never counts ("bao nhiêu lượt truy cập"); None when they answer it."""
+    if u.asks_amount:
+        return "money"
+    match = COUNT_RE.search(u.folded) if u.language == "vi" else None
+    if match is None or match.group(1).split()[0] in TIME_WORDS:
+        return None
+    wording = set(re.findall(r"[a-z]+", " ".join(fold(f"{f.wording} {f.quote}") for f in facts)))
+    return None if all(word in wording for word in match.group(1).split()) else "count"
 
 
 def _narrow_by_wording(facts: list[Fact], u: Understanding, province: str) -> list[Fact]:

@@ -62,7 +62,14 @@ GLOSSARY: list[tuple[str, str]] = [
     (r"\bscience and technology\b|\bkh\s*(?:&|va)\s*cn\b", "Sở Khoa học và Công nghệ"),
     (r"\bradio\b|\btelevision\b|\btv\b|\bpt\s*-?\s*th\b", "Đài Phát thanh và Truyền hình"),
     (r"\bpropaganda\b", "Ban Tuyên giáo Tỉnh ủy"),
-    (r"\bpaywall\b|\bpaid content\b|\bsubscription\w*\b", "thu phí nội dung"),
+    (
+        r"\bpaywall\b|\bpaid content\b|\bsubscription\w*\b|\b(?:thu|tra|tinh) (?:tien|phi) (?:doc|xem)\b",
+        "thu phí nội dung",
+    ),
+    (r"\bnuoc ngoai\b|\bthe gioi\b|\binternational\b|\bforeign\b|\babroad\b", "hợp tác quốc tế quốc gia"),
+    (r"\bhoc hoi\b", "học tập kinh nghiệm"),
+    (r"\bdao tao lai\b|\btay nghe\b|\bnhan luc so\b|\bnang cao nang luc\b", "đào tạo bồi dưỡng nguồn nhân lực"),
+    (r"\bba con\b|\bdan chung\b|\bcong chung\b", "người dân"),
     (r"\bmaturity\b|\bindex of\b|\bassessment\b", "chỉ số đánh giá mức độ trưởng thành"),
 ]
 _COMPILED = [(re.compile(pattern), expansion) for pattern, expansion in GLOSSARY]

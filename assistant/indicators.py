@@ -62,7 +62,7 @@ INDICATORS: list[Indicator] = [
         "security_level3",
         "Cơ quan báo chí có giải pháp an toàn, an ninh thông tin cấp độ 3",
         "Press agencies with information-security solutions at level 3 or above",
-        (r"cap do 3", r"an toan, an ninh he thong thong tin"),
+        (r"cap do 3", r"an toan,? an ninh he thong thong tin"),
         "tỷ lệ cơ quan báo chí điện tử có giải pháp bảo đảm an toàn, an ninh hệ thống thông tin cấp độ 3",
     ),
     Indicator(

@@ -103,6 +103,7 @@ KIND_CUES: list[tuple[str, str]] = [
     (
         "funding",
         r"kinh phi|ngan sach|nguon von|nguon tien|so tien|bao nhieu tien|lay tien|tien (?:o|tu) dau|ty dong"
+        r"|\btien\b.{0,60}\b(?:tu dau|o dau|nguon nao)"
         r"|trieu dong|\bvnd\b"
         r"|\bfund|budget|\bcost|money|financed|financing",
     ),
@@ -132,6 +133,8 @@ OUTLINE_RE = re.compile(
     r"|\b(?:main|key) (?:tasks|solutions|task groups)|groups? of tasks|task groups"
     r"|what (?:tasks|solutions) (?:does|are|do)"
     r"|sections? of the plan|outline|(?:liet ke|ke ten|\blist\b).*(?:nhiem vu|giai phap|tasks|solutions)"
+    r"|^(?:muc dich|yeu cau)(?: chung)? (?:cua|doi voi) (?:ke hoach|cac nhiem vu)"
+    r"|(?:muc dich|yeu cau) cua ke hoach"
 )
 # Group names that make a "những nhiệm vụ gì" question about a unit's duties rather than the plan's outline.
 UNIT_GROUP_RE = re.compile(r"\b(?:co quan|don vi|toa soan|uy ban|ubnd|huyen|thanh pho|so,? ban|cac so|press agenc)")
@@ -237,7 +240,9 @@ class QuestionReader:
         years = sorted({int(y) for y in YEAR_RE.findall(folded)})
         task = TASK_RE.search(folded)
         kind = self._kind(folded)
-        indicators = self._indicators(question, folded, query_vector if kind in {"target", "comparison"} else None)
+        # everyday and English words name indicators too ("bảo mật" → "an toàn, an ninh hệ thống thông tin")
+        worded = f"{folded} {fold(' '.join(expansions(question)))}"
+        indicators = self._indicators(question, worded, query_vector if kind in {"target", "comparison"} else None)
         task_number = task.group(1) if task else None
         explicit_other = re.search(r"muc tieu chung|muc dich|purpose", folded)
         if (
@@ -259,7 +264,16 @@ class QuestionReader:
             kind = "target"  # "đạt cấp độ 3 từ năm nào": a target over the years
         if kind == "responsibility" and indicators and QUANTITY_RE.search(folded):
             kind = "target"  # "what share of reporters should be trained by 2030"
-        if kind in {"other", "responsibility", "task"} and OUTLINE_RE.search(folded) and not _names_a_unit(question):
+        if (
+            kind in {"other", "responsibility", "task", "target"}
+            and OUTLINE_RE.search(folded)
+            and not _names_a_unit(question)
+            and not (
+                kind == "target"
+                and (years or TARGET_SIGNAL_RE.search(folded))
+                and not re.search("yeu cau|muc dich", folded)
+            )
+        ):
             kind = "outline"
         reporting = bool(REPORT_RE.search(folded)) and kind in {"deadline", "other", "responsibility", "target"}
         if reporting:

@@ -196,3 +196,30 @@ def test_legal_basis_answers_quote_what_each_document_is_about(engine) -> None:
     answer = engine.answer("Kế hoạch Lai Châu căn cứ những văn bản nào?")
     assert answer.verification.status == "verified"
     assert any("Chương trình chuyển đổi số tỉnh Lai Châu" in c.quote for c in answer.citations)
+
+
+def test_a_count_or_a_sum_the_plan_does_not_give_is_not_answered_with_a_share(engine) -> None:
+    views = engine.answer("Quang Tri dat muc tieu bao nhieu luot truy cap bao dien tu moi thang?")
+    assert views.status == "not_found" and "không nêu con số cụ thể" in views.answer
+    money = engine.answer("Lai Châu hỗ trợ bao nhiêu tiền cho mỗi cơ quan báo chí để xây dựng tòa soạn hội tụ?")
+    assert money.status == "not_found" and "không nêu số tiền" in money.answer
+    agencies = engine.answer("lai chau nam 2025 co bao nhieu co quan bao chi phai tang doanh thu")
+    assert agencies.status == "answered"  # the plan counts agencies: "02 cơ quan báo chí tỉnh"
+
+
+def test_unassigned_unit_is_refused_for_any_kind_but_a_department_named_without_so_is_found(engine) -> None:
+    coordination = engine.answer("Sở Khoa học và Công nghệ Lai Châu có nhiệm vụ báo cáo hay phối hợp gì?")
+    assert coordination.status == "not_found" and coordination.province == "Lai Châu"
+    joint = engine.answer("Sở Kế hoạch và Đầu tư Thái Bình có nhiệm vụ gì?")  # "Các sở: Tài chính, Kế hoạch và Đầu tư"
+    assert joint.status == "answered" and "vốn đầu tư phát triển" in joint.answer
+
+
+def test_purpose_and_requirements_quote_their_section(engine) -> None:
+    answer = engine.answer("Yeu cau cua ke hoach Quang Tri doi voi cac nhiem vu, muc tieu la gi?")
+    assert "Yêu cầu" in answer.answer and "trọng tâm, trọng điểm" in answer.answer
+    assert answer.verification.status == "verified"
+
+
+def test_a_paraphrased_target_question_falls_back_to_the_targets(engine) -> None:
+    answer = engine.answer("Kế hoạch Lai Châu cam kết gì với bà con ở vùng sâu, vùng xa về khả năng được đọc báo?")
+    assert answer.status == "answered" and "100%" in answer.answer and "vùng sâu, vùng xa" in answer.answer

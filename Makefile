@@ -27,7 +27,8 @@ test: install lint
 	$(BIN)/pytest -q
 	$(BIN)/assistant index build
 	$(BIN)/assistant eval --questions evals/questions.jsonl --out-dir evals/results
-	$(BIN)/assistant eval --questions evals/questions_independent.jsonl --out-dir evals/results/independent
+	$(BIN)/assistant eval --questions evals/questions_independent.jsonl --out-dir evals/results/independent \
+		--min-refusal 0.95 --strict-types ""
 
 clean:
 	rm -rf index/facts.sqlite index/.facts-* .pytest_cache

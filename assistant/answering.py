@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.corpus import Corpus
 from assistant.facts import Fact
+from assistant.glossary import expansions
 from assistant.normalize import collapse_spaces, fold
 from assistant.retrieval import HybridRetriever, SearchResult
 from assistant.schema import Citation
@@ -911,6 +912,8 @@ class Composer:
         limit = UNKNOWN_WORDS_MAX_RELEVANT if search.relevance >= RELEVANT else UNKNOWN_WORDS_MAX
         if not words or self._unknown_share(u) > limit:
             return None
+        # the plans' own wording for everyday or English words ("nước ngoài" → "hợp tác quốc tế") also counts
+        glossed = words | _content_words(fold(" ".join(expansions(u.question))), *u.provinces)
         candidates: list[tuple[float, int, object, int, int]] = []
         top_score = search.hits[0].score or 1.0
         for hit in search.hits[:5]:
@@ -920,7 +923,8 @@ class Composer:
                 sentence = p.text[start:end]
                 if require is not None and not require.search(sentence):
                     continue
-                overlap = _overlap(words, _content_words(fold(sentence)) | _content_words(fold(p.section)))
+                said = _content_words(fold(sentence)) | _content_words(fold(p.section))
+                overlap = max(_overlap(words, said), _overlap(glossed, said))
                 # Half what the sentence says, half how well its passage was retrieved.
                 score = 0.5 * overlap + 0.5 * (hit.score / top_score)
                 candidates.append((score, overlap, p, p.start + start, p.start + end))

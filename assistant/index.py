@@ -6,6 +6,7 @@ Layout under ``<index_dir>/retrieval/``:
 - ``passages.json``  — every passage (span, section, text, embedded text);
 - ``vectors.npy``    — passage embeddings (reused for unchanged passages on the next build);
 - ``bm25/``          — bm25s index over lowercase, diacritic-folded syllables;
+- ``syllables.pickle`` — syllable statistics of the passages (diacritic restoration of questions);
 - ``chroma/``        — the embedded Chroma store (absent when a Chroma server is configured).
 
 A build writes a new folder beside the old one and swaps it in with renames, so a crash mid-build leaves the
@@ -20,6 +21,7 @@ import io
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
 import time
@@ -36,6 +38,7 @@ from assistant.config import Settings
 from assistant.corpus import Corpus
 from assistant.errors import AssistantError
 from assistant.normalize import fold
+from assistant.ocr_repair import SyllableStats
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ COLLECTION_PREFIX = "plan-passages"
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 # Bump when the BM25 tokenization or the stored layout changes, so that existing indexes are rebuilt.
 INDEX_FORMAT = "3"
+SYLLABLES_FILE = "syllables.pickle"  # syllable statistics of the passages
 
 
 class IndexUnavailable(AssistantError):
@@ -273,6 +277,8 @@ class IndexBuilder:
             json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8"
         )
         np.save(folder / "vectors.npy", vectors)
+        with (folder / SYLLABLES_FILE).open("wb") as handle:  # for restoring marks on questions typed without them
+            pickle.dump(SyllableStats.from_texts([p.text for p in passages]), handle, protocol=pickle.HIGHEST_PROTOCOL)
         self.progress("Dựng chỉ mục BM25…")
         retriever = bm25s.BM25()
         retriever.index([bm25_tokens(p.embed_text) or ["_"] for p in passages], show_progress=False)
@@ -334,6 +340,7 @@ class LoadedIndex:
     provinces: np.ndarray  # province of each passage, for BM25 filtering
     collection: Any  # the Chroma collection: hybrid search asks it for ids and distances only
     embedder: Any  # the model the index was built with, for queries that come without a vector
+    syllable_stats: Any = None  # SyllableStats of the passages (None for an index built without them)
 
     @cached_property
     def vector_index(self) -> Any:
@@ -379,4 +386,10 @@ def load_index(settings: Settings, embedder) -> LoadedIndex:
             f"Chỉ mục được dựng bằng mô hình {manifest.model_name}, khác mô hình đang dùng {embedder.name}."
         )
     provinces = np.array([fold(p.province) for p in passages])
-    return LoadedIndex(manifest, passages, bm25, provinces, collection, embedder)
+    stats = None
+    try:
+        with (root / SYLLABLES_FILE).open("rb") as handle:
+            stats = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass  # counted again from the passages
+    return LoadedIndex(manifest, passages, bm25, provinces, collection, embedder, stats)

@@ -22,6 +22,7 @@ from assistant.diacritics import DiacriticRestorer
 from assistant.glossary import expansions
 from assistant.index import LoadedIndex, bm25_tokens, load_index
 from assistant.normalize import fold
+from assistant.ocr_repair import SyllableStats
 from assistant.provinces import ProvinceMatcher
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ class HybridRetriever:
         self.corpus_provinces = sorted({p.province for p in index.passages})
         self.matcher = ProvinceMatcher()
         self._position = {p.id: i for i, p in enumerate(index.passages)}
-        self.restorer = DiacriticRestorer.from_texts([p.text for p in index.passages])
+        stats = index.syllable_stats or SyllableStats.from_texts([p.text for p in index.passages])
+        self.restorer = DiacriticRestorer(stats)
 
     @classmethod
     def load(cls, settings: Settings, embedder=None, mode: str = "hybrid") -> HybridRetriever:

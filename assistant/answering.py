@@ -30,6 +30,8 @@ from assistant.understanding import Understanding, indicator_label
 from assistant.units import KNOWN_UNITS, canonical_unit, expand_aliases
 
 TASK_MATCH_F1 = 0.35
+TASK_MATCH_MIN_F1 = 0.2  # a long task row that covers most of the question still matches …
+TASK_MATCH_COVERAGE = 0.7  # … when it holds this share of the question's words
 DUTY_MATCH_F1 = 0.3
 GENERIC_DUTY_WORDS = frozenset(
     "co quan bao chi don vi lien quan ai nao viec chiu trach nhiem".split()
@@ -536,18 +538,37 @@ class Composer:
             by_years = [f for f in tasks if f.start_year and all(f.start_year <= y <= f.end_year for y in u.years)]
             if by_years:
                 return by_years, None
-        words = _content_words(u.topic or u.folded, province) - TASK_CUE_WORDS
-        scored = sorted(
-            (
-                (_f1(words, _content_words(fold(f"{f.content} {f.deliverable}"), province) - TASK_CUE_WORDS), f)
-                for f in tasks
-            ),
-            key=lambda item: -item[0],
-        )
-        if scored and scored[0][0] >= TASK_MATCH_F1:
+        led = self._tasks_of_named_unit(u, tasks)
+        if led is not None:
+            return led, None
+        # Words no plan uses (English, typos) cannot match a task and would only dilute the score.
+        words = {w for w in _content_words(u.topic or u.folded, province) - TASK_CUE_WORDS if w in self.vocabulary}
+        scored = []
+        for fact in tasks:
+            said = _content_words(fold(f"{fact.content} {fact.deliverable}"), province) - TASK_CUE_WORDS
+            f1 = _f1(words, said)
+            if f1 >= TASK_MATCH_F1 or (f1 >= TASK_MATCH_MIN_F1 and _overlap(words, said) >= TASK_MATCH_COVERAGE):
+                # how much of the question the task covers first (long task rows are not penalized), then F1
+                scored.append(((round(_overlap(words, said), 2), f1), fact))
+        if scored:
+            scored.sort(key=lambda item: item[0], reverse=True)
             best = scored[0][0]
-            return [f for s, f in scored if s >= best - 1e-9][:2], None
+            return [f for score, f in scored if score == best][:2], None
         return [], None
+
+    def _tasks_of_named_unit(self, u: Understanding, tasks: list[Fact]) -> list[Fact] | None:
+        """ "Sở TTTT chủ trì những nhiệm vụ nào?": every task the named unit leads (or coordinates, when asked)."""
+        if not re.search(r"nhiem vu nao|nhung nhiem vu|cac nhiem vu|liet ke|which tasks|what tasks", u.folded):
+            return None
+        question = fold(expand_aliases(u.question))
+        coordinating = u.kind == "coordinating_units" or ("phoi hop" in u.folded and "chu tri" not in u.folded)
+        for unit in sorted(KNOWN_UNITS, key=len, reverse=True):
+            if _mentions_unit(question, unit):
+                units_of = (lambda f: f.coordinating_units) if coordinating else (lambda f: f.lead_units)
+                return [
+                    f for f in tasks if any(_mentions_unit(fold(unit), x) or fold(x) == fold(unit) for x in units_of(f))
+                ]
+        return None
 
     def _task_line(self, fact: Fact, u: Understanding, cite: Citations) -> str:
         t = T[u.language]

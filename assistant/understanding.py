@@ -230,9 +230,12 @@ class QuestionReader:
         # "AI" in capitals is the acronym, never the Vietnamese "ai" (who): spell it out before folding.
         folded = " ".join(fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", question)).split())
         words = re.findall(r"[a-z]+", folded)
+        # English: mostly unmarked words, enough of them English (Vietnamese names keep their marks: "Lai Châu")
+        tokens = re.findall(r"\w+", question.lower())
+        unmarked = [t for t in tokens if fold(t) == t]
         english = (
             bool(words)
-            and fold(question) == question.lower()
+            and len(unmarked) >= 0.75 * len(tokens)
             and (sum(w in ENGLISH_WORDS for w in words) >= max(2, len(words) // 4))
         )
         named = self.matcher.find(question)
@@ -358,7 +361,12 @@ class QuestionReader:
             updates["kind"] = previous.kind
             updates["reporting"] = previous.reporting
             inherited.append("kind")
-        if current.follow_up and previous.reporting and not current.reporting and current.kind in {"deadline", "other"}:
+        if (
+            previous.reporting
+            and not current.reporting
+            and not current.task_number
+            and (current.kind == "deadline" or (current.kind == "other" and current.follow_up))
+        ):
             updates["kind"], updates["reporting"] = "deadline", True  # "còn Thái Bình thì hạn mấy?" after a report
             inherited.append("kind")
         kind = updates.get("kind", current.kind)

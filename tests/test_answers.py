@@ -171,7 +171,11 @@ def test_funding_of_a_plan_without_a_funding_part_comes_from_duties(engine) -> N
 def test_which_plans_mention_a_document(engine, corpus) -> None:
     answer = engine.answer("Which of the plans cites Decision 951/QĐ-BTTTT?")
     assert answer.status == "answered" and "Quảng Trị" in answer.answer
-    assert "không nhắc đến 951/QĐ-BTTTT" in answer.answer and "Thừa Thiên Huế" in answer.answer
+    assert (
+        answer.language == "en" and "do not mention 951/QĐ-BTTTT" in answer.answer and "Thừa Thiên Huế" in answer.answer
+    )
+    vi = engine.answer("Kế hoạch nào nhắc đến Quyết định 951/QĐ-BTTTT?")
+    assert "không nhắc đến 951/QĐ-BTTTT" in vi.answer and "Quảng Trị:" in vi.answer
     assert all("951" in c.quote for c in answer.citations)
     _assert_citations_exact(answer, corpus)
 
@@ -223,3 +227,23 @@ def test_purpose_and_requirements_quote_their_section(engine) -> None:
 def test_a_paraphrased_target_question_falls_back_to_the_targets(engine) -> None:
     answer = engine.answer("Kế hoạch Lai Châu cam kết gì với bà con ở vùng sâu, vùng xa về khả năng được đọc báo?")
     assert answer.status == "answered" and "100%" in answer.answer and "vùng sâu, vùng xa" in answer.answer
+
+
+def test_tasks_led_by_a_named_unit_are_listed(engine) -> None:
+    answer = engine.answer("liet ke cac nhiem vu trong phu luc ma so thong tin va truyen thong quang tri chu tri")
+    numbers = re.findall(r"Nhiệm vụ (\d+)", answer.answer)
+    assert len(numbers) >= 4 and "1" not in numbers  # task 1 is led by the press agencies
+    assert all("Sở Thông tin và Truyền thông" in line for line in answer.answer.splitlines())
+
+
+def test_a_long_task_row_matching_the_question_wins_over_a_short_one(engine) -> None:
+    q = "Nhiệm vụ hướng dẫn các cơ quan báo chí sử dụng nền tảng dùng chung ở Quảng Trị được thực hiện khi nào?"
+    answer = engine.answer(q)
+    assert answer.answer.startswith("Nhiệm vụ 3") and "Sau khi có hướng dẫn" in answer.answer
+
+
+def test_english_question_naming_a_province_with_marks(engine) -> None:
+    q = "In Lai Châu's appendix, who is in charge of developing the quality of press human resources?"
+    answer = engine.answer(q)
+    assert answer.language == "en" and answer.status == "answered"
+    assert "Sở Thông tin và Truyền thông" in answer.answer

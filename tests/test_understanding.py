@@ -83,3 +83,9 @@ def test_follow_ups_inherit_from_the_conversation(reader) -> None:
     assert (u.kind, u.provinces, u.years) == ("target", ["Lai Châu"], [2025])
     u = reader.run("ai phối hợp?", [{"role": "user", "content": "Ai chủ trì nhiệm vụ 5.1 của Lai Châu?"}])
     assert (u.kind, u.provinces, u.task_number) == ("coordinating_units", ["Lai Châu"], "5.1")
+
+
+def test_a_deadline_question_after_a_report_question_is_about_the_report(reader) -> None:
+    history = [{"role": "user", "content": "Hạn báo cáo kết quả hằng năm của Lai Châu là ngày nào?"}]
+    assert reader.run("Thái Bình có hạn sớm hơn không?", history).reporting
+    assert not reader.run("Thái Bình có hạn sớm hơn không?").reporting

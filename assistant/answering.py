@@ -2,10 +2,15 @@
 
 Routes, in order:
 - greeting, or a province outside the corpus → a short "not found" that says what the corpus covers;
+- an agency the plans never give anything to do → "not found", naming the agencies that do have duties;
 - facts route: targets, tasks (lead, coordinating units, time frame), reporting deadlines, responsibilities,
   funding, plan metadata and cross-province comparisons come from the facts table; each statement cites the
   fact's own span. No province named where it matters → one compact line per province. A plan that
-  contradicts itself → both values, both citations, and a warning;
+  contradicts itself → both values, both citations, and a warning. A count or a sum the targets (shares) cannot
+  give → "not found" with the related targets;
+- outline: the plan's own headings (groups of tasks and solutions, the items of a named section, the parts of
+  the plan, purpose and requirements), each quoted;
+- documents: where each plan mentions a document number from the question ("which plans cite 951/QĐ-BTTTT");
 - passage route: anything else is answered with the sentences of the best retrieved passages that match the
   question, each cited;
 - not found: when neither route has relevant evidence, the answer says so, names the provinces covered and

@@ -99,8 +99,11 @@ def main() -> None:
                 retriever.search(q)
                 latencies.append((time.perf_counter() - t) * 1000)
             row = {
-                "plans": size, "passages": report.passages, "load_clean_s": round(load_s, 2),
-                "facts_s": round(facts_s, 2), "index_build_s": round(index_s, 1),
+                "plans": size,
+                "passages": report.passages,
+                "load_clean_s": round(load_s, 2),
+                "facts_s": round(facts_s, 2),
+                "index_build_s": round(index_s, 1),
                 "index_mb": round(dir_size(settings.index_dir) / 1e6, 1),
                 "query_p50_ms": round(float(np.percentile(latencies, 50)), 1),
                 "query_p95_ms": round(float(np.percentile(latencies, 95)), 1),

@@ -565,15 +565,18 @@ class Composer:
         """ "Sở TTTT chủ trì những nhiệm vụ nào?": every task the named unit leads (or coordinates, when asked)."""
         if not re.search(r"nhiem vu nao|nhung nhiem vu|cac nhiem vu|liet ke|which tasks|what tasks", u.folded):
             return None
-        question = fold(expand_aliases(u.question))
+        unit = _named_known_unit(u.question)
+        if unit is None:
+            return None
         coordinating = u.kind == "coordinating_units" or ("phoi hop" in u.folded and "chu tri" not in u.folded)
-        for unit in sorted(KNOWN_UNITS, key=len, reverse=True):
-            if _mentions_unit(question, unit):
-                units_of = (lambda f: f.coordinating_units) if coordinating else (lambda f: f.lead_units)
-                return [
-                    f for f in tasks if any(_mentions_unit(fold(unit), x) or fold(x) == fold(unit) for x in units_of(f))
-                ]
-        return None
+        return [
+            f
+            for f in tasks
+            if any(
+                _mentions_unit(fold(unit), x) or fold(x) == fold(unit)
+                for x in (f.coordinating_units if coordinating else f.lead_units)
+            )
+        ]
 
     def _task_line(self, fact: Fact, u: Understanding, cite: Citations) -> str:
         t = T[u.language]
@@ -726,11 +729,9 @@ class Composer:
     def _unassigned_unit(self, u: Understanding) -> Draft | None:
         """The question asks what a named agency must do, and no plan in scope mentions that agency outside its
         list of recipients: say so (and who does have duties) instead of quoting other agencies' duties."""
-        question = fold(expand_aliases(u.question))
-        named = [name for name in KNOWN_UNITS if _mentions_unit(question, name)]
-        if not named:
+        unit = _named_known_unit(u.question)
+        if unit is None:
             return None
-        unit = max(named, key=len)
         # The name without its head word ("Các sở: Tài chính, Kế hoạch và Đầu tư" names the department too):
         # any mention in the body means the plan may give it something to do, and the refusal is not made.
         core = re.sub(r"^(?:so|ban|bo|cuc|dai|uy ban) |\s(?:tinh|tinh uy)$", "", fold(unit))
@@ -1134,6 +1135,13 @@ def _f1(question: set[str], text: set[str]) -> float:
 
 def _overlap(question: set[str], text: set[str]) -> float:
     return len(question & text) / len(question) if question else 0.0
+
+
+def _named_known_unit(question: str) -> str | None:
+    """The longest of the known agency names (:data:`KNOWN_UNITS`) the question names ("Sở TTTT" counts), if any."""
+    folded = fold(expand_aliases(question))
+    named = [name for name in KNOWN_UNITS if _mentions_unit(folded, name)]
+    return max(named, key=len) if named else None
 
 
 def _mentions_unit(folded_question: str, unit: str) -> bool:

@@ -500,6 +500,9 @@ def evaluate_answers(
     min_accuracy: float = typer.Option(0.95, help="Ngưỡng độ chính xác tổng; thấp hơn thì thoát mã 1."),
     min_citation_hit: float = typer.Option(0.95, help="Ngưỡng tỷ lệ trích dẫn trúng."),
     min_refusal: float = typer.Option(1.0, help="Ngưỡng tỷ lệ từ chối đúng cho câu not_found."),
+    max_wrong_verified: int = typer.Option(
+        0, help="Số câu sai nhưng gắn nhãn “đã xác minh” tối đa được phép (mặc định 0)."
+    ),
     strict_types: str = typer.Option(
         "target,lead_unit,coordinating_units,deadline", help="Các loại phải đạt 100% (phân cách bằng dấu phẩy)."
     ),
@@ -543,6 +546,7 @@ def evaluate_answers(
     table.add_row("trích dẫn trúng", *(f"{r.citation_hit_rate:.1%}" for r in reports))
     table.add_row("xác minh đúng", *(f"{r.verification_precision:.1%}" for r in reports))
     table.add_row("từ chối đúng", *(f"{r.refusal_rate:.1%}" for r in reports))
+    table.add_row("sai nhưng đã xác minh", *(str(len(r.wrong_but_verified)) for r in reports))
     table.add_row("p50 / p95 ms", *(f"{r.latency_p50_ms:.0f} / {r.latency_p95_ms:.0f}" for r in reports))
     for kind, row in main_report.by_type.items():
         table.add_row(
@@ -557,6 +561,11 @@ def evaluate_answers(
         problems.append(f"trích dẫn trúng {main_report.citation_hit_rate:.1%} < {min_citation_hit:.0%}")
     if main_report.refusal_rate < min_refusal:
         problems.append(f"từ chối đúng {main_report.refusal_rate:.1%} < {min_refusal:.0%}")
+    if len(main_report.wrong_but_verified) > max_wrong_verified:
+        problems.append(
+            f"{len(main_report.wrong_but_verified)} câu sai nhưng gắn nhãn đã xác minh "
+            f"({', '.join(main_report.wrong_but_verified[:10])})"
+        )
     if main_report.verification_precision < 1.0:
         problems.append("có khẳng định không có căn cứ bị đánh dấu đã xác minh")
     for kind in [k.strip() for k in strict_types.split(",") if k.strip()]:

@@ -55,6 +55,12 @@ class Grade:
     verified_claims: int = 0
     supported_verified_claims: int = 0
     answer: str = ""
+    verification: str = ""  # the answer's verification status
+
+    @property
+    def wrong_but_verified(self) -> bool:
+        """The worst failure: graded wrong, yet told as an answer with the "verified" badge."""
+        return not self.correct and self.status == "answered" and self.verification == "verified"
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -131,6 +137,7 @@ def grade(question: EvalQuestion, answer: Answer, corpus: Corpus, latency_ms: fl
         verified_claims=len(verified),
         supported_verified_claims=len(supported),
         answer=answer.answer,
+        verification=answer.verification.status,
     )
 
 
@@ -159,6 +166,7 @@ class Report:
     latency_p50_ms: float
     latency_p95_ms: float
     total_seconds: float
+    wrong_but_verified: list[str] = field(default_factory=list)  # ids graded wrong but answered as verified
     failures: list[dict] = field(default_factory=list)
 
 
@@ -186,11 +194,13 @@ def summarize(system: str, grades: list[Grade], total_seconds: float) -> Report:
         latency_p50_ms=float(np.percentile(latencies, 50)),
         latency_p95_ms=float(np.percentile(latencies, 95)),
         total_seconds=total_seconds,
+        wrong_but_verified=[g.id for g in grades if g.wrong_but_verified],
         failures=[
             {
                 "id": g.id,
                 "type": g.type,
                 "failed": [k for k, ok in g.checks.items() if not ok],
+                "verification": g.verification,
                 "answer": g.answer[:300],
             }
             for g in grades
@@ -203,7 +213,8 @@ def run_engine(engine, questions: list[EvalQuestion], progress=None) -> list[Gra
     grades = []
     for n, question in enumerate(questions, start=1):
         started = time.perf_counter()
-        answer = engine.answer(question.question, history=question.history or None)
+        # the province is the filter the user chose in the chat page (None: no filter)
+        answer = engine.answer(question.question, history=question.history or None, province=question.province)
         grades.append(grade(question, answer, engine.corpus, (time.perf_counter() - started) * 1000))
         if progress and n % 25 == 0:
             progress(f"{n}/{len(questions)}")
@@ -269,16 +280,23 @@ def write_reports(reports: list[Report], out_dir: Path) -> None:
         ("trích dẫn trúng", "citation_hit_rate", "{:.1%}"),
         ("độ chính xác xác minh", "verification_precision", "{:.1%}"),
         ("từ chối đúng (not_found)", "refusal_rate", "{:.1%}"),
+        ("sai nhưng gắn nhãn đã xác minh", "wrong_but_verified", "{}"),
         ("độ trễ p50 (ms)", "latency_p50_ms", "{:.0f}"),
         ("độ trễ p95 (ms)", "latency_p95_ms", "{:.0f}"),
         ("tổng thời gian (s)", "total_seconds", "{:.1f}"),
     ]:
-        lines.append(f"| {label} | " + " | ".join(fmt.format(getattr(r, key)) for r in reports) + " |")
+        values = [getattr(r, key) for r in reports]
+        values = [len(v) if isinstance(v, list) else v for v in values]
+        lines.append(f"| {label} | " + " | ".join(fmt.format(v) for v in values) + " |")
     lines += _breakdown("Theo loại câu hỏi", "loại", "by_type", reports)
     lines += _breakdown("Theo tỉnh", "tỉnh", "by_province", reports)
     if reports[0].failures:
         lines += ["", f"## Câu sai ({reports[0].system})", ""]
-        lines += [f"- {f['id']} ({f['type']}): {', '.join(f['failed'])}" for f in reports[0].failures]
+        lines += [
+            f"- {f['id']} ({f['type']}): {', '.join(f['failed'])}"
+            + (" — **sai nhưng đã xác minh**" if f["id"] in reports[0].wrong_but_verified else "")
+            for f in reports[0].failures
+        ]
     (out_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out_dir / "accuracy_by_type.svg").write_text(bar_chart(reports), encoding="utf-8")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering import Composer
+from assistant.answer import Composer
 from assistant.config import Settings, load_settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.errors import AssistantError
@@ -75,17 +75,15 @@ class AnswerEngine:
             IndexBuilder(settings).build(corpus, embedder=embedder, force=True)
             retriever = HybridRetriever.load(settings, embedder)
         vectors = embedder.embed_passages(indicator_descriptions())
-        reader = QuestionReader([p.province for p in corpus.plans], indicator_vectors=np.asarray(vectors))
         units = sorted({u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u})
+        reader = QuestionReader(
+            [p.province for p in corpus.plans],
+            indicator_vectors=np.asarray(vectors),
+            plan_numbers={p.province: p.meta.plan_number for p in corpus.plans if p.meta.plan_number},
+            unit_names=units,
+        )
         engine = cls(
-            settings,
-            corpus,
-            facts,
-            retriever,
-            reader,
-            Composer(corpus, facts, retriever),
-            AnswerVerifier(units),
-            embedder,
+            settings, corpus, facts, retriever, reader, Composer(corpus, facts), AnswerVerifier(units), embedder
         )
         log.info("Answer engine ready in %.2f s", time.perf_counter() - started)
         return engine
@@ -109,27 +107,29 @@ class AnswerEngine:
         query_vector = self.embedder.embed_queries([query_text])[0]
         timings["embed"] = _ms(started)
         t0 = time.perf_counter()
-        understood = self.reader.run(asked, history, province, query_vector=query_vector)
+        frame = self.reader.run(asked, history, province, query_vector=query_vector)
         timings["understand"] = _ms(t0)
         t0 = time.perf_counter()
         search = None
-        if understood.kind != "greeting" and (understood.provinces or not understood.unknown_provinces):
-            search = self.retriever.search(asked, k=5, query_vector=query_vector, provinces=understood.provinces)
+        if frame.asked != "greeting" and (frame.provinces or not frame.scope.unknown_provinces):
+            search = self.retriever.search(asked, k=5, query_vector=query_vector, provinces=frame.provinces)
         timings["retrieve"] = _ms(t0)
         t0 = time.perf_counter()
-        draft = self.composer.compose(understood, search)
+        draft, trace = self.composer.run(frame, search)
         timings["compose"] = _ms(t0)
         t0 = time.perf_counter()
         verification = self.verifier.run(draft.text, draft.citations, draft.facts, asked)
         timings["verify"] = _ms(t0)
         timings["total"] = _ms(started)
+        log.debug("answer %s | %s | %s | %s", draft.status, frame.describe(), trace.describe(), verification.status)
         return Answer(
             question=question,
             answer=draft.text,
             status=draft.status,
-            language=understood.language,
+            language=frame.language,
             province=draft.province,
             route=draft.route,
+            route_detail=draft.route_detail,
             citations=draft.citations,
             facts=[_fact_row(f) for f in draft.facts],
             verification=verification,

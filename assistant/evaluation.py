@@ -230,17 +230,17 @@ class NaiveRag:
         self.corpus = engine.corpus
 
     def answer(self, question: str, history=None) -> Answer:
-        from assistant.answering import _content_words, _overlap, _sentence_spans
+        from assistant.answer.words import content_words, overlap, sentence_spans
 
         nodes = self.retriever.retrieve(question)
-        words = _content_words(fold(question))
+        words = content_words(fold(question))
         best = None
         for node in nodes:
             meta = node.node.metadata
             plan = self.corpus.get(meta["plan_id"])
             start0, end0 = int(meta["start"]), int(meta["end"])
-            for start, end in _sentence_spans(plan.text[start0:end0]) or [(0, end0 - start0)]:
-                score = _overlap(words, _content_words(fold(plan.text[start0 + start : start0 + end])))
+            for start, end in sentence_spans(plan.text[start0:end0]) or [(0, end0 - start0)]:
+                score = overlap(words, content_words(fold(plan.text[start0 + start : start0 + end])))
                 if best is None or score > best[0]:
                     best = (score, plan, start0 + start, start0 + end, meta)
         if best is None:

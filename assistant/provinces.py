@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.normalize import fold
+from assistant.syllables import is_valid_syllable
 
 PROVINCES = [
     "An Giang",
@@ -99,16 +100,22 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words).upper()
 
 
-def _acronyms(names: list[str]) -> dict[str, str]:
-    """Initials ("QT", "TB") that stand for exactly one province of the country and are not domain shorthand."""
+def _acronyms(names: list[str], preferred: list[str] | None = None) -> dict[str, str]:
+    """Initials ("QT", "TB") that stand for one province and are not domain shorthand: unique in the country, or
+    shared by several provinces of which exactly one is ``preferred`` (has a plan in the corpus: "LC" is Lai Châu
+    while Lào Cai has none)."""
     by_initials: dict[str, list[str]] = {}
     for name in PROVINCES:
         by_initials.setdefault(_initials(name), []).append(name)
-    return {
-        initials: owners[0]
-        for initials, owners in by_initials.items()
-        if len(owners) == 1 and owners[0] in names and initials not in DOMAIN_ABBREVIATIONS
-    }
+    out = {}
+    for initials, owners in by_initials.items():
+        if initials in DOMAIN_ABBREVIATIONS:
+            continue
+        if len(owners) > 1 and preferred:
+            owners = [o for o in owners if o in preferred]
+        if len(owners) == 1 and owners[0] in names:
+            out[initials] = owners[0]
+    return out
 
 
 def _aliases(name: str) -> set[str]:
@@ -128,7 +135,7 @@ class ProvinceMention:
 class ProvinceMatcher:
     """Finds province mentions in a question (folded text, whole words, longest alias first)."""
 
-    def __init__(self, provinces: list[str] | None = None) -> None:
+    def __init__(self, provinces: list[str] | None = None, preferred: list[str] | None = None) -> None:
         names = provinces or PROVINCES
         alias_to_name: dict[str, str] = {}
         for name in names:
@@ -137,13 +144,32 @@ class ProvinceMatcher:
         self._alias_to_name = alias_to_name
         alternatives = sorted(alias_to_name, key=len, reverse=True)
         self._pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
-        self._acronyms = _acronyms(list(names))
+        self._acronyms = _acronyms(list(names), preferred)
         self._acronym_pattern = re.compile(
             r"(?<![\w/&-])(" + "|".join(map(re.escape, sorted(self._acronyms, key=len, reverse=True))) + r")(?![\w/&-])"
         )
+        # Typed in lower case ("muc tieu cua qt"), initials count only where they cannot be a Vietnamese word, and
+        # folded initials shared by several provinces ("bd": Bình Dương, Bình Định) follow the same rule as above.
+        lowered: dict[str, list[str]] = {}
+        for name in PROVINCES:
+            lowered.setdefault(fold(_initials(name)).lower(), []).append(name)
+        self._lower_acronyms = {}
+        for initials, owners in lowered.items():
+            if initials.upper() in DOMAIN_ABBREVIATIONS or is_valid_syllable(initials) or len(initials) < 2:
+                continue
+            if len(owners) > 1 and preferred:
+                owners = [o for o in owners if o in preferred]
+            if len(owners) == 1 and owners[0] in names:
+                self._lower_acronyms[initials] = owners[0]
+        self._lower_acronym_pattern = re.compile(
+            r"(?<![\w/&-])("
+            + "|".join(map(re.escape, sorted(self._lower_acronyms, key=len, reverse=True)))
+            + r")(?![\w/&-])"
+        )
 
     def mentions(self, text: str) -> list[ProvinceMention]:
-        """Names and aliases (folded, any case), and upper-case initials as typed ("kế hoạch QT")."""
+        """Names and aliases (folded, any case), upper-case initials as typed ("kế hoạch QT"), and initials typed in
+        lower case ("cua qt") where they cannot be a Vietnamese syllable."""
         folded = fold(text).replace("-", " ")
         found = [
             ProvinceMention(self._alias_to_name[m.group(1)], m.start(), m.end()) for m in self._pattern.finditer(folded)
@@ -152,6 +178,13 @@ class ProvinceMatcher:
             found += [
                 ProvinceMention(self._acronyms[m.group(1)], m.start(), m.end())
                 for m in self._acronym_pattern.finditer(text)
+            ]
+        if self._lower_acronyms:
+            taken = {(m.start, m.end) for m in found}
+            found += [
+                ProvinceMention(self._lower_acronyms[m.group(1)], m.start(), m.end())
+                for m in self._lower_acronym_pattern.finditer(folded)
+                if (m.start(), m.end()) not in taken
             ]
         return sorted(found, key=lambda mention: mention.start)
 

@@ -43,6 +43,7 @@ class Answer(BaseModel):
     language: Literal["vi", "en"]
     province: str | None = None
     route: Literal["facts", "passages", "none"]
+    route_detail: str = Field(default="", description="The answer route that wrote the answer (e.g. targets, tasks).")
     citations: list[Citation] = Field(default_factory=list)
     facts: list[dict[str, Any]] = Field(default_factory=list)
     verification: Verification = Field(default_factory=lambda: Verification(status="no_claims"))

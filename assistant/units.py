@@ -1,4 +1,5 @@
-"""Unit names: the alias table that canonicalizes agency names, and splitting of unit lists in table cells.
+"""Unit names: the alias table that canonicalizes agency names, splitting of unit lists in table cells, and the one
+unit matcher that decides whether a text names a unit (used by understanding, answering and verification).
 
 "Sở TTTT" → "Sở Thông tin và Truyền thông", "Đài PT-TH tỉnh" → "Đài Phát thanh và Truyền hình tỉnh",
 "UBND" → "Ủy ban nhân dân". The original wording is always kept beside the canonical name.
@@ -141,3 +142,136 @@ def split_units(cell: str) -> list[Unit]:
                     break
             units.append(Unit(name=name, original=original, note=note))
     return units
+
+
+# The bodies every province has (the same in all 63), beyond those the plans name: a question may name any of
+# them ("Công an tỉnh", "Sở Nội vụ"), and the answer must then be about that body or say the plan is silent.
+PROVINCIAL_BODIES = [
+    "Sở Nội vụ",
+    "Sở Tư pháp",
+    "Sở Công Thương",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+    "Sở Nông nghiệp và Môi trường",
+    "Sở Giao thông vận tải",
+    "Sở Xây dựng",
+    "Sở Tài nguyên và Môi trường",
+    "Sở Lao động - Thương binh và Xã hội",
+    "Sở Y tế",
+    "Sở Ngoại vụ",
+    "Sở Du lịch",
+    "Sở Dân tộc và Tôn giáo",
+    "Ban Dân tộc tỉnh",
+    "Thanh tra tỉnh",
+    "Văn phòng Ủy ban nhân dân tỉnh",
+    "Công an tỉnh",
+    "Bộ Chỉ huy Quân sự tỉnh",
+    "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+    "Hội Nhà báo tỉnh",
+    "Hội Văn học Nghệ thuật tỉnh",
+    "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "Tỉnh đoàn",
+    "Hội Liên hiệp Phụ nữ tỉnh",
+    "Liên đoàn Lao động tỉnh",
+    "Cổng Thông tin điện tử tỉnh",
+    "Trung tâm Truyền thông tỉnh",
+    "Ủy ban nhân dân các huyện, thị xã, thành phố",
+    "Bộ Công an",
+    "Bộ Tài chính",
+    "Bộ Nội vụ",
+    "Bộ Văn hóa, Thể thao và Du lịch",
+]
+# Short forms of those bodies as people type them (folded), beyond the alias table above.
+BODY_SHORT_FORMS = {
+    "Công an tỉnh": ("cong an", "police"),
+    "Hội Nhà báo tỉnh": ("hoi nha bao", "journalists association"),
+    "Ủy ban nhân dân các huyện, thị xã, thành phố": ("ubnd huyen", "uy ban nhan dan huyen", "cap huyen", "districts"),
+    "Sở Lao động - Thương binh và Xã hội": ("so ldtbxh", "so lao dong"),
+    "Sở Nông nghiệp và Phát triển nông thôn": ("so nn&ptnt", "so nong nghiep"),
+    "Sở Tài nguyên và Môi trường": ("so tn&mt", "so tnmt", "so tai nguyen"),
+    "Sở Văn hóa, Thể thao và Du lịch": ("so vhttdl", "so vh-tt&dl", "so van hoa"),
+    "Sở Giao thông vận tải": ("so gtvt",),
+}
+# A unit named by its head word and its own name ("Tạp chí Sông Hương", "Báo Nhân Dân"), as typed with marks.
+NAMED_OUTLET_RE = re.compile(
+    r"\b(Tạp chí|Báo|Đài|Hội|Trung tâm|Cổng thông tin|Nhà xuất bản)\s+"
+    r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ-]*)(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ-]*){0,4})"
+)
+_NAME_FILLER = {"va", "cua", "tinh", "cac"}
+
+
+def _name_tokens(unit: str) -> list[str]:
+    name = fold(canonical_unit(unit))
+    name = re.sub(r"^(de nghi) ", "", name)
+    return [t for t in re.findall(r"[a-z0-9]+", name) if t not in _NAME_FILLER]
+
+
+class UnitMatcher:
+    """The one place that decides whether a text names a unit.
+
+    ``mentions(text, unit)``: every word of the unit's name but "và", "của", "tỉnh", "các" appears in the text,
+    in order and close together (aliases expanded, folded), so "Sở TTTT", "so thong tin truyen thong" and
+    "Sở Thông tin và Truyền thông tỉnh" all name "Sở Thông tin và Truyền thông". ``named(text)``: the units of
+    the lexicon (the plans' units, the known departments, every province's standard bodies) a text names,
+    longest first, plus outlets named by head word and proper name ("Tạp chí Sông Hương").
+    """
+
+    def __init__(self, names: list[str] | tuple[str, ...] = ()) -> None:
+        lexicon = {*KNOWN_UNITS, *PROVINCIAL_BODIES, *(canonical_unit(n) for n in names if n)}
+        self.names = sorted(lexicon, key=lambda n: (-len(n), n))
+        self._tokens = {name: _name_tokens(name) for name in self.names}
+
+    @staticmethod
+    def folded(text: str) -> str:
+        """The form texts are matched in: aliases expanded, folded."""
+        return fold(expand_aliases(text))
+
+    def mentions(self, text: str, unit: str, *, folded: bool = False) -> bool:
+        """Whether ``text`` names ``unit`` (see the class docstring); ``folded``: ``text`` is already folded."""
+        text = text if folded else self.folded(text)
+        tokens = self._tokens.get(unit) or _name_tokens(unit)
+        if len(tokens) < 2 or not _starts_with_head(canonical_unit(unit)):
+            # "Thanh tra tỉnh", "Tỉnh đoàn": without a head word the bare words are an activity; the whole name counts
+            whole = " ".join(re.findall(r"[a-z0-9&]+", fold(canonical_unit(unit))))
+            padded = f" {' '.join(re.findall(r'[a-z0-9&]+', text))} "
+            return f" {whole} " in padded or any(f" {s} " in padded for s in BODY_SHORT_FORMS.get(unit, ()))
+        words = [w for w in re.findall(r"[a-z0-9&]+", text) if w not in _NAME_FILLER]
+        # the words of the name, in order, with nothing but "và", "của", "tỉnh", "các" between them
+        return any(words[i : i + len(tokens)] == tokens for i in range(len(words) - len(tokens) + 1))
+
+    def named(self, text: str) -> list[str]:
+        """Units of the lexicon named in ``text`` (a longer name hides the shorter ones inside it), then outlets
+        named by head word and proper name that the lexicon does not hold."""
+        folded_text = self.folded(text)
+        padded = f" {folded_text} "
+        found: list[str] = []
+        for name in self.names:
+            said = self.mentions(folded_text, name, folded=True) or any(
+                f" {s} " in padded for s in BODY_SHORT_FORMS.get(name, ())
+            )
+            if said and not any(set(self._tokens[name]) <= set(self._tokens.get(f, ())) for f in found):
+                found.append(name)
+        for match in NAMED_OUTLET_RE.finditer(expand_aliases(text)):
+            name = collapse_spaces(match.group(0))
+            if not any(self.mentions(name, f) or self.mentions(f, name) for f in found):
+                found.append(name)
+        return found
+
+    def named_one(self, text: str, among: list[str] | None = None) -> str | None:
+        """The longest unit ``text`` names (of ``among`` when given), if any."""
+        names = self.named(text) if among is None else [n for n in among if self.mentions(text, n)]
+        return max(names, key=len) if names else None
+
+    def core_pattern(self, unit: str) -> re.Pattern:
+        """A folded pattern of the name without its head word ("Các sở: Tài chính, …" names "Sở Tài chính")."""
+        core = re.sub(r"^(?:so|ban|bo|cuc|dai|uy ban) |\s(?:tinh|tinh uy)$", "", fold(canonical_unit(unit)))
+        return re.compile(r"\b" + r"\W+".join(re.escape(w) for w in core.split()) + r"\b")
+
+    def occurrences(self, text: str) -> list[tuple[int, int, str]]:
+        """Exact (folded) occurrences of lexicon names in ``text``: (start, end, name), longest first."""
+        folded_text = fold(text)
+        return [
+            (m.start(), m.end(), name)
+            for name in self.names
+            if len(name) > 6
+            for m in re.finditer(re.escape(fold(name)), folded_text)
+        ]

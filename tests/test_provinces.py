@@ -19,12 +19,22 @@ def matcher() -> ProvinceMatcher:
         ("chi tieu tang doanh thu cua TB so voi nam nao", ["Thái Bình"]),
         ("KH của QT và TTH", ["Quảng Trị", "Thừa Thiên Huế"]),
         ("Thông báo 12/TB-UBND", []),  # initials inside a document number are not a province
-        ("muc tieu cua tb", []),  # lower case is a word, not initials
+        ("muc tieu cua tb", ["Thái Bình"]),  # initials typed in lower case, where they cannot be a syllable
+        ("nv 4 lc ai chu tri", []),  # Lai Châu and Lào Cai share "LC": ambiguous without a corpus to prefer
+        ("thông báo 12/tb-ubnd", []),  # inside a document number, in lower case too
         ("thời gian TG thực hiện", []),  # TG is "thời gian" in chat, not Tiền Giang
     ],
 )
 def test_finds_provinces(matcher, question, provinces) -> None:
     assert matcher.find(question) == provinces
+
+
+def test_shared_initials_resolve_to_the_only_province_with_a_plan() -> None:
+    matcher = ProvinceMatcher(preferred=["Lai Châu", "Quảng Trị"])
+    assert matcher.find("nv 4 lc ai chu tri") == ["Lai Châu"]
+    assert matcher.find("LC 2025") == ["Lai Châu"]
+    assert ProvinceMatcher(preferred=["Lai Châu", "Lào Cai"]).find("nv 4 lc") == []
+    assert ProvinceMatcher(preferred=["Quảng Trị"]).find("an toan cap do 3") == []  # syllables are words
 
 
 def test_ambiguous_initials_are_not_used() -> None:

@@ -1,0 +1,72 @@
+"""What an agency must do: its duties under "Tổ chức thực hiện" (first lines, each cited), or the task it
+coordinates when the question names a task ("Sở TTTT làm gì trong nhiệm vụ rà soát giấy phép?")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.answer.draft import Citations, Draft
+from assistant.answer.routes.base import Route
+from assistant.answer.routes.duty_match import duties_matching
+from assistant.answer.routes.tasks import answer_tasks
+from assistant.answer.words import lines
+from assistant.normalize import collapse_spaces, fold
+from assistant.understanding import QuestionFrame
+from assistant.units import expand_aliases
+
+TEMPLATES = {
+    "vi": {"duties": "Theo kế hoạch của {province}, {unit} có nhiệm vụ:"},
+    "en": {"duties": "Under the {province} plan, {unit} is responsible for:"},
+}
+
+
+def unit_duties(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
+    """The duties of the unit the question names, in each province of its scope."""
+    question = ctx.units.folded(frame.question)
+    blocks, used = [], []
+    for province in ctx.scope(frame):
+        rows = ctx.select("responsibility", [province])
+        matched = [f for f in rows if ctx.units.mentions(question, f.responsible_unit, folded=True)]
+        if not matched:
+            continue
+        longest = max(len(fold(f.responsible_unit)) for f in matched)
+        for fact in [f for f in matched if len(fold(f.responsible_unit)) == longest][:1]:
+            used.append(fact)
+            duties = [collapse_spaces(d).lstrip("-– ") for d in fact.duties.split("\n") if d.strip()]
+            items = [f"{d} {ctx.cite_duty(fact, d, cite)}" for d in duties[:5]]
+            header = TEMPLATES[frame.language]["duties"].format(province=province, unit=fact.responsible_unit)
+            blocks.append(lines(header, items))
+    if not used:
+        return duties_matching(frame, ctx, cite)
+    return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used, states="duties")
+
+
+def without_units(folded: str, ctx) -> str:
+    """The question without the unit names in it (so they don't count as what a task is about)."""
+    text = fold(expand_aliases(folded))
+    for name in ctx.units.names:
+        text = text.replace(fold(name), " ")
+    return text
+
+
+class Duties(Route):
+    name = "duties"
+    templates = TEMPLATES
+
+    def score(self, frame, ctx, search) -> float:
+        return 0.8 if frame.asked == "duties" else 0.0
+
+    def answer(self, frame, ctx, search) -> Draft | None:
+        cite = ctx.citations()
+        if re.search(r"nhiem vu (?!gi|cua)|trong viec", frame.folded):  # "làm gì trong nhiệm vụ rà soát giấy phép"
+            as_task = replace(frame, asked="coordinating_units", subject=replace(frame.subject))
+            as_task.subject.words = without_units(frame.folded, ctx)
+            draft = answer_tasks(as_task, ctx, cite)
+            if draft is not None and draft.facts and draft.facts[0].kind == "task":
+                return draft
+            cite.items.clear()
+        return unit_duties(frame, ctx, cite)
+
+
+ROUTE = Duties()

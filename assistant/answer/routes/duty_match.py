@@ -1,0 +1,41 @@
+"""Who does something, from the duties under "Tổ chức thực hiện": the duty sentence that best matches the
+question (for plans without a task table, which state who does what in prose)."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.draft import Citations, Draft
+from assistant.answer.words import content_words, f1
+from assistant.normalize import collapse_spaces, fold
+from assistant.understanding import QuestionFrame
+
+DUTY_MATCH_F1 = 0.3  # how well a question's words must match a duty sentence
+GENERIC_DUTY_WORDS = frozenset("co quan bao chi don vi lien quan ai nao viec chiu trach nhiem".split())
+TEMPLATES = {
+    "vi": {"duty_of": "Theo kế hoạch của {province}, {unit} thực hiện: {duty}"},
+    "en": {"duty_of": "Under the {province} plan, {unit} is in charge of: “{duty}”"},
+}
+
+
+def duties_matching(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
+    """The best matching duty sentence and the unit it belongs to, or None below :data:`DUTY_MATCH_F1`."""
+    words = content_words(frame.topic or frame.folded, *frame.provinces) - GENERIC_DUTY_WORDS
+    if not words or not frame.provinces:
+        return None
+    best = None
+    named = set(ctx.units_with_duties(frame))
+    candidates = [f for f in ctx.select("responsibility", frame.provinces) if not named or f.responsible_unit in named]
+    for fact in candidates:
+        for line in fact.duties.split("\n"):
+            for sentence in re.split(r"(?<=[.;])\s+", line):
+                score = f1(words, content_words(fold(sentence)) - GENERIC_DUTY_WORDS)
+                if best is None or score > best[0]:
+                    best = (score, fact, sentence)
+    if best is None or best[0] < DUTY_MATCH_F1:
+        return None
+    _, fact, sentence = best
+    duty = collapse_spaces(sentence).lstrip("-– ")
+    marker = ctx.cite_duty(fact, duty, cite)
+    text = TEMPLATES[frame.language]["duty_of"].format(province=fact.province, unit=fact.responsible_unit, duty=duty)
+    return Draft(f"{text} {marker}", "answered", "facts", cite.items, [fact], states="duties")

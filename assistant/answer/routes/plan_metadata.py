@@ -1,0 +1,69 @@
+"""A plan as a document: its number and issue date, and who signed it (read from the plan's metadata and cited
+at the "Số:" line or the signature block); a number or a signer the text leaves blank is said so."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.draft import Draft
+from assistant.answer.routes.base import Route
+from assistant.answer.words import vi_date
+
+
+class PlanMetadata(Route):
+    name = "plan_metadata"
+    templates = {
+        "vi": {
+            "plan_number": "Kế hoạch của {province} là Kế hoạch số {number}",
+            "issued": ", ban hành ngày {date}",
+            "number_blank": "Văn bản kế hoạch của {province} để trống số và ngày ban hành",
+            "signer": "Kế hoạch của {province} do {signer} ký",
+            "no_signer": "Văn bản kế hoạch của {province} trong kho không có tên người ký.",
+        },
+        "en": {
+            "plan_number": "The {province} plan is Plan No. {number}",
+            "issued": ", issued on {date}",
+            "number_blank": "The {province} plan leaves its number and issue date blank",
+            "signer": "The {province} plan is signed by {signer}",
+            "no_signer": "The {province} plan in the corpus carries no signer's name.",
+        },
+    }
+
+    def score(self, frame, ctx, search) -> float:
+        return 0.8 if frame.asked in {"plan_number", "signer"} else 0.0
+
+    def answer(self, frame, ctx, search) -> Draft | None:
+        cite = ctx.citations()
+        items, answered = [], False
+        for province in ctx.scope(frame):
+            plan = ctx.plan_of[province]
+            if frame.asked == "signer":
+                name = plan.meta.signer.split(",")[0].strip()
+                position = plan.text.find(name) if name else -1
+                if position >= 0:
+                    block_start = max(plan.text.rfind("TM.", 0, position), 0)
+                    marker = cite.cite(plan.id, block_start, position + len(name), "Người ký")
+                    items.append(self.t(frame, "signer", province=province, signer=plan.meta.signer) + f" {marker}")
+                    answered = True
+                else:
+                    items.append(self.t(frame, "no_signer", province=province))
+                continue
+            number = plan.meta.plan_number
+            position = plan.text.find(number) if number else -1
+            if position >= 0:
+                line_end = plan.text.find("\n", position)
+                marker = cite.cite(plan.id, plan.text.rfind("\n", 0, position) + 1, line_end, "Mở đầu")
+                date = plan.meta.issue_date
+                issued = self.t(frame, "issued", date=vi_date(date)) if date else ""
+                items.append(self.t(frame, "plan_number", province=province, number=number) + issued + f" {marker}")
+                answered = True
+            else:
+                blank = re.search(r"Kế hoạch số\s+/[^\n]*", plan.text)
+                marker = f" {cite.cite(plan.id, blank.start(), blank.end(), 'PHỤ LỤC')}" if blank else ""
+                items.append(self.t(frame, "number_blank", province=province) + marker + ".")
+        return Draft(
+            "\n".join(items), "answered" if answered else "not_found", "facts", cite.items, [], states=frame.asked
+        )
+
+
+ROUTE = PlanMetadata()

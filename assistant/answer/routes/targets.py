@@ -1,0 +1,182 @@
+"""Targets of one or more provinces from the facts table: the indicator and year asked (or all of a plan's
+targets), each with its own cited clause; a plan that contradicts itself shows both values; an indicator or year
+a plan does not set is said so, with what it does set."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.draft import Citations, Draft
+from assistant.answer.routes.base import Route
+from assistant.answer.words import content_words, lines, overlap
+from assistant.facts import Fact
+from assistant.normalize import collapse_spaces, fold
+from assistant.understanding import QuestionFrame, indicator_label
+
+TEMPLATES = {
+    "vi": {
+        "targets_of": "Chỉ tiêu của {province}",
+        "year": "năm {year}",
+        "appendix": "phụ lục, năm {year}",
+        "conflict": "Lưu ý: kế hoạch của {province} ghi hai giá trị khác nhau cho {label} năm {year}: {values}. "
+        "Hãy đối chiếu với văn bản gốc.",
+        "no_target_year": "Kế hoạch của {province} không đặt chỉ tiêu {label} cho năm {years}; kế hoạch chỉ nêu:",
+        "no_target": "Kế hoạch của {province} không có chỉ tiêu về {label}.",
+        "no_money": "Kế hoạch của {province} không nêu số tiền cho việc này; các chỉ tiêu liên quan:",
+        "no_count": "Kế hoạch của {province} không nêu con số cụ thể đó; các chỉ tiêu liên quan (theo tỷ lệ):",
+        "no_targets_year": "Kế hoạch của {province} không đặt chỉ tiêu nào cho năm {years}; các năm có chỉ tiêu: "
+        "{available}.",
+        "this": "này",
+        "growth": " (tăng doanh thu tối thiểu {growth}%)",
+    },
+    "en": {
+        "targets_of": "Targets of {province}",
+        "year": "{year}",
+        "appendix": "appendix, {year}",
+        "conflict": "Note: the {province} plan gives two different values for {label} in {year}: {values}. "
+        "Please check the original.",
+        "no_target_year": "The {province} plan sets no {label} target for {years}; it only states:",
+        "no_target": "The {province} plan has no target on {label}.",
+        "no_money": "The {province} plan states no sum of money for this; related targets:",
+        "no_count": "The {province} plan does not give that number; related targets (as shares):",
+        "no_targets_year": "The {province} plan sets no targets for {years}; years with targets: {available}.",
+        "this": "this",
+        "growth": " (revenue +{growth}% or more)",
+    },
+}
+TARGET_GENERIC_WORDS = frozenset(
+    "muc tieu chi tieu nam dat ra gi nhung bao nhieu phan tram den target targets goal goals co quan bao chi".split()
+)
+TIME_WORDS = frozenset("nam thang ngay lan giai doan".split())
+COUNT_RE = re.compile(r"(?:bao nhieu|\bmay) (?!phan tram|ty le|%)([a-z]+(?: [a-z]+)?)")
+
+
+def t(frame: QuestionFrame, key: str, **values) -> str:
+    return TEMPLATES[frame.language][key].format(**values)
+
+
+def target_order(fact: Fact) -> tuple:
+    return (fact.year or 0, fact.origin != "body", fact.indicator)
+
+
+def target_phrase(fact: Fact, frame: QuestionFrame, cite: Citations, with_year: bool = True) -> str:
+    """One target as the answer states it: the plan's own clause (or the appendix cell) and its citation."""
+    marker = cite.fact(fact)
+    if fact.origin == "appendix":
+        label = indicator_label(fact.indicator, frame.language)
+        growth = fact.qualifiers.get("min_revenue_growth_pct")
+        extra = t(frame, "growth", growth=growth) if growth is not None else ""
+        return f"{fact.value_text}{extra} — {label} ({t(frame, 'appendix', year=fact.year)}) {marker}"
+    wording = collapse_spaces(fact.wording)
+    if frame.language == "en":
+        head = f"{fact.year}: " if with_year else ""
+        return f"{head}{indicator_label(fact.indicator, 'en')} — “{wording}” {marker}"
+    head = f"{t(frame, 'year', year=fact.year).capitalize()}: " if with_year else ""
+    return f"{head}{wording} {marker}"
+
+
+def conflict_notes(rows: list[Fact], frame: QuestionFrame, all_facts: list[Fact]) -> list[str]:
+    """A warning per conflict group among ``rows``: both values, where each is written."""
+    notes, seen = [], set()
+    for fact in rows:
+        if fact.conflict_group and fact.conflict_group not in seen:
+            seen.add(fact.conflict_group)
+            group = [f for f in all_facts if f.conflict_group == fact.conflict_group]
+            values = " / ".join(
+                f"{f.value_text} ({'phụ lục' if f.origin == 'appendix' else 'phần mục tiêu'})" for f in group
+            )
+            label = indicator_label(fact.indicator, frame.language)
+            notes.append(t(frame, "conflict", province=fact.province, label=label, year=fact.year, values=values))
+    return notes
+
+
+def unmet_measure(frame: QuestionFrame, facts: list[Fact]) -> str | None:
+    """``"money"`` when the question asks for a sum the targets (shares) cannot give; ``"count"`` when it asks how
+    many of something the targets' wording never counts ("bao nhiêu lượt truy cập"); None when they answer it."""
+    if "money" in frame.constraint_values("quantity"):
+        return "money"
+    match = COUNT_RE.search(frame.folded) if frame.language == "vi" else None
+    if match is None or match.group(1).split()[0] in TIME_WORDS:
+        return None
+    wording = set(re.findall(r"[a-z]+", " ".join(fold(f"{f.wording} {f.quote}") for f in facts)))
+    return None if all(word in wording for word in match.group(1).split()) else "count"
+
+
+def narrow_by_wording(facts: list[Fact], frame: QuestionFrame, province: str) -> list[Fact]:
+    """Without an indicator, keep the targets whose wording names what the question names (if any does)."""
+    words = content_words(frame.folded, province) - TARGET_GENERIC_WORDS - {str(y) for y in frame.years}
+    if not words:
+        return facts
+    scored = [(overlap(words, content_words(fold(f.wording))), f) for f in facts]
+    best = max((s for s, _ in scored), default=0.0)
+    if best < 0.5:
+        return facts
+    return [f for s, f in scored if s >= best - 1e-9]
+
+
+def answer_targets(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
+    """The targets a frame asks for, province by province (see the module docstring)."""
+    blocks: list[str] = []
+    used: list[Fact] = []
+    found_any = False
+    for province in ctx.scope(frame):
+        rows = ctx.select("target", [province])
+        if not rows:
+            continue
+        chosen = [f for f in rows if not frame.indicators or f.indicator in frame.indicators]
+        if not frame.indicators:
+            chosen = narrow_by_wording(chosen, frame, province)
+        with_year = [f for f in chosen if not frame.years or f.year in frame.years]
+        if not frame.years and not frame.indicators:
+            with_year = chosen
+        if not with_year:
+            if not frame.provinces:
+                continue
+            blocks.append(_missing_target(frame, province, rows, chosen, cite, used))
+            continue
+        items = [target_phrase(f, frame, cite) for f in sorted(with_year, key=target_order)]
+        used.extend(with_year)
+        items += conflict_notes(with_year, frame, ctx.facts)
+        unmet = unmet_measure(frame, with_year)
+        if unmet:  # asked for money or a count the plan does not give: say so, show what it does set
+            header = t(frame, "no_money" if unmet == "money" else "no_count", province=province)
+        else:
+            found_any = True
+            header = t(frame, "targets_of", province=province) + ":"
+        blocks.append(lines(header, items))
+    if not blocks:
+        return None
+    text = "\n\n".join(blocks)
+    return Draft(text, "answered" if found_any else "not_found", "facts", cite.items, used, states="target_value")
+
+
+def _missing_target(frame, province, rows, chosen, cite, used) -> str:
+    label = ", ".join(indicator_label(c, frame.language) for c in frame.indicators) or t(frame, "this")
+    years = ", ".join(str(y) for y in frame.years)
+    if chosen and frame.indicators:  # the indicator exists, not for that year
+        head = t(frame, "no_target_year", province=province, label=label, years=years)
+        shown = sorted(chosen, key=target_order)[:4]
+        used.extend(shown)
+        return lines(head, [target_phrase(f, frame, cite) for f in shown])
+    if frame.indicators:
+        return t(frame, "no_target", province=province, label=label)
+    available = ", ".join(str(y) for y in sorted({f.year for f in rows}))
+    return t(frame, "no_targets_year", province=province, years=years, available=available)
+
+
+class Targets(Route):
+    name = "targets"
+    templates = TEMPLATES
+
+    def score(self, frame, ctx, search) -> float:
+        if frame.asked == "target_value" and frame.aggregate is None:
+            return 0.8
+        if frame.asked is None and frame.indicators:
+            return 0.2  # "Lai Châu cam kết gì về vùng sâu, vùng xa?": after the passages, the targets
+        return 0.0
+
+    def answer(self, frame, ctx, search) -> Draft | None:
+        return answer_targets(frame, ctx, ctx.citations())
+
+
+ROUTE = Targets()

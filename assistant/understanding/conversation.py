@@ -1,0 +1,63 @@
+"""Follow-ups: a question that leaves out its province, attribute, indicator, year or task takes them from the
+conversation so far ("còn năm 2030 thì sao?", "thế còn Lai Châu?", "ai phối hợp?")."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.understanding.frame import QuestionFrame
+
+TASK_ATTRIBUTES = {"lead_units", "coordinating_units", "time_frame", "deliverable", "task_details"}
+METADATA_ATTRIBUTES = {"plan_number", "signer", "legal_basis"}
+
+
+def inherit(current: QuestionFrame, previous: QuestionFrame) -> QuestionFrame:
+    """``current`` completed from ``previous`` (what it took is listed in ``inherited``)."""
+    inherited: list[str] = []
+    scope, subject = replace(current.scope), replace(current.subject)
+    updates: dict = {}
+    across = current.aggregate in {"highest", "lowest", "latest", "earliest", "which"}
+    if not current.provinces and not current.scope.unknown_provinces and previous.provinces and not across:
+        scope.provinces = previous.provinces
+        inherited.append("province")
+    elif current.aggregate in {"compare", "difference"} and current.provinces and previous.provinces:
+        # "chênh lệch với Huế bao nhiêu?" after a question about Quảng Trị: both provinces
+        scope.provinces = [*previous.provinces, *(p for p in current.provinces if p not in previous.provinces)]
+        if scope.provinces != current.provinces:
+            inherited.append("province")
+    asked, aggregate = current.asked, current.aggregate
+    previous_asks = previous.asked not in {"passage", "greeting", None}
+    if previous_asks and (
+        (asked is None and (current.follow_up or aggregate))
+        or (asked in {"passage", "greeting"} and aggregate is None and current.follow_up)
+    ):
+        asked = previous.asked
+        aggregate = aggregate or previous.aggregate
+        inherited.append("attribute")
+    if (
+        previous.asked == "reporting_deadline"
+        and asked != "reporting_deadline"
+        and not current.task_number
+        and (asked == "time_frame" or (asked in {"passage", None} and current.follow_up))
+    ):
+        asked = "reporting_deadline"  # "còn Thái Bình thì hạn mấy?" after a report question
+        inherited.append("attribute")
+    target_like = asked == "target_value" or (asked is None and aggregate is not None)
+    if not current.indicators and previous.indicators and target_like:
+        subject.indicators = previous.indicators
+        asked = "target_value"
+        inherited.append("indicator")
+    if not current.years and previous.years and target_like:
+        scope.years = previous.years
+        inherited.append("year")
+    if current.task_number is None and (asked in TASK_ATTRIBUTES or asked in METADATA_ATTRIBUTES):
+        if previous.task_number:
+            subject.task_number = previous.task_number
+            inherited.append("task")
+        elif current.follow_up:
+            subject.words = f"{previous.topic} {current.folded}"
+            inherited.append("topic")
+    if not inherited:
+        return current
+    updates.update(asked=asked, aggregate=aggregate, scope=scope, subject=subject, inherited=inherited)
+    return replace(current, **updates)

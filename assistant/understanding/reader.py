@@ -1,0 +1,261 @@
+"""Question understanding: builds the :class:`~assistant.understanding.frame.QuestionFrame` of a question.
+
+Input: the question, the conversation history, an optional province chosen in the UI. Rules work on folded text
+(no diacritics), so "muc tieu 2025 cua quang tri" and "Mục tiêu 2025 của Quảng Trị" are read alike. Every cue
+found is reported in the frame's trace; the asked attribute is the most salient attribute cue (see
+:mod:`assistant.understanding.cues`), corrected where the subject shows what is really asked (a time word beside
+a target indicator asks for the target over the years). A follow-up ("còn năm 2030 thì sao?", "thế còn Lai
+Châu?") inherits what it leaves out (:mod:`assistant.understanding.conversation`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.glossary import expand_shorthand, expansions
+from assistant.normalize import fold
+from assistant.provinces import ProvinceMatcher
+from assistant.understanding import cues as C
+from assistant.understanding.conversation import inherit
+from assistant.understanding.frame import Attribute, Constraint, Cue, QuestionFrame, Scope, Subject
+from assistant.understanding.indicator_cues import find_question_indicators
+from assistant.understanding.language import is_english
+from assistant.understanding.quantities import asked_quantity
+from assistant.units import UnitMatcher
+
+DOCUMENT_NUMBER_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")
+# A part of a plan the answer must come from ("theo phụ lục", "in the appendix").
+PART_RES = {"appendix": re.compile(r"\bphu luc\b|\bappendix\b|\bannex\b|bang phan cong")}
+# "Sở TTTT có nhiệm vụ gì?": a question about what a named agency must do, whatever else it mentions.
+DUTY_CUE_RE = re.compile(
+    r"trach nhiem|co nhiem vu|nhiem vu (?:gi|cua)|giao nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib"
+    r"|duties|role"
+)
+GROUP_UNIT_RE = re.compile(r"^(?:cac |co quan)")
+
+
+class QuestionReader:
+    """Reads questions into frames; see the module docstring."""
+
+    def __init__(
+        self,
+        corpus_provinces: list[str],
+        indicator_vectors=None,
+        plan_numbers: dict[str, str] | None = None,
+        unit_names: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        self.corpus_provinces = corpus_provinces
+        self.matcher = ProvinceMatcher(preferred=corpus_provinces)
+        self.units = UnitMatcher(list(unit_names))
+        self._indicator_vectors = indicator_vectors
+        self.plan_numbers = plan_numbers or {}  # province → its plan number ("270/KH-UBND")
+
+    def run(
+        self,
+        question: str,
+        history: list[dict] | None = None,
+        province: str | None = None,
+        query_vector=None,
+    ) -> QuestionFrame:
+        current = self.read(question, query_vector)
+        if province:
+            current.scope.provinces = self._resolve([province])[0] or current.scope.provinces
+        previous = self._previous(history or [])
+        if previous is not None:
+            current = inherit(current, previous)
+        return current
+
+    # -- one question ----------------------------------------------------------------------------------
+    def read(self, question: str, query_vector=None) -> QuestionFrame:
+        """The frame of one question on its own (no conversation)."""
+        question = expand_shorthand(question)  # history turns come as typed
+        # "AI" in capitals is the acronym, never the Vietnamese "ai" (who): spell it out before folding.
+        folded = " ".join(fold(re.sub(r"\bAI\b", "trí tuệ nhân tạo", question)).split())
+        words = re.findall(r"[a-z]+", folded)
+        english = is_english(question, folded)
+        trace: list[Cue] = []
+        named = self.matcher.find(question)
+        provinces, unknown = self._resolve(named)
+        if not provinces and not unknown:
+            provinces = self._provinces_by_plan_number(question, folded)
+            if provinces:
+                trace.append(Cue("province:plan_number", ", ".join(provinces)))
+        years = sorted({int(y) for y in C.YEAR_RE.findall(folded)})
+        task = C.TASK_RE.search(folded)
+        # everyday and English words name indicators too ("bảo mật" → "an toàn, an ninh hệ thống thông tin")
+        worded = f"{folded} {fold(' '.join(expansions(question)))}"
+        found = [(name, m) for name, pattern in C.ATTRIBUTE_RES if (m := pattern.search(folded))]
+        trace += [Cue(f"attribute:{name}", m.group(0)) for name, m in found]
+        comparison = C.COMPARISON_RE.search(folded)
+        if comparison:
+            trace.append(Cue("aggregate:compare", comparison.group(0)))
+        kind = "comparison" if comparison else (found[0][0] if found else "other")
+        indicators = find_question_indicators(
+            question,
+            worded,
+            query_vector if kind in {"target_value", "comparison"} else None,
+            self._indicator_vectors,
+        )
+        task_number = task.group(1) if task else None
+        units = self.units.named(question)
+        kind = self._corrected(kind, folded, question, indicators, years, task_number, units, trace)
+        reporting = bool(C.REPORT_RE.search(folded)) and kind in {
+            "time_frame",
+            "other",
+            "passage",
+            "duties",
+            "target_value",
+        }
+        if reporting:
+            kind = "reporting_deadline"
+            trace.append(Cue("attribute:reporting_deadline", "báo cáo"))
+        if not re.sub(r"[\W_]+", "", folded) or C.GREETING_RE.match(folded):
+            kind = "greeting"
+        asked, aggregate = self._asked(kind, folded, indicators, found, comparison is not None)
+        also = [name for name, _ in found if name in ATTRIBUTES and name != asked]
+        for name, pattern in C.AGGREGATE_RES:
+            if (m := pattern.search(folded)) and (aggregate or name == "difference"):
+                aggregate = name
+                trace.append(Cue(f"aggregate:{name}", m.group(0)))
+                break
+        level = "provincial"
+        if m := C.NATIONAL_RE.search(folded):
+            level = "national"
+            trace.append(Cue("level:national", m.group(0)))
+        documents = DOCUMENT_NUMBER_RE.findall(question)
+        constraints = [Constraint("unit", u) for u in units]
+        constraints += [Constraint("document", d) for d in documents]
+        constraints += [Constraint("part", part, m.group(0)) for part, p in PART_RES.items() if (m := p.search(folded))]
+        quantity = asked_quantity(folded, english)
+        if quantity:
+            constraints.append(Constraint("quantity", quantity[0], quantity[1]))
+            trace.append(Cue(f"quantity:{quantity[0]}", quantity[1]))
+        return QuestionFrame(
+            question=question,
+            folded=folded,
+            language="en" if english else "vi",
+            asked=asked,
+            also_asked=also,
+            aggregate=aggregate,
+            subject=Subject(
+                indicators=indicators,
+                task_number=task_number,
+                words=f"{folded} {fold(' '.join(expansions(question)))}" if english else folded,
+                units=units,
+                documents=documents,
+            ),
+            scope=Scope(provinces=provinces, unknown_provinces=unknown, years=years, level=level),
+            constraints=constraints,
+            cues=trace,
+            follow_up=bool(C.FOLLOW_UP_RE.search(folded))
+            or (len(words) <= 12 and not named and not task and not indicators),
+        )
+
+    def _corrected(self, kind, folded, question, indicators, years, task_number, units, trace) -> str:
+        """The attribute the subject shows is asked, where the most salient cue alone misreads it."""
+        explicit_passage = C.EXPLICIT_PASSAGE_RE.search(folded)
+        target_signal = C.TARGET_SIGNAL_RE.search(folded)
+        corrected = kind
+        if (
+            kind in {"other", "passage", "funding_sources"}
+            and indicators
+            and not explicit_passage
+            and (years or target_signal)
+        ):
+            corrected = "target_value"
+        elif kind in {"other", "passage"} and task_number and not explicit_passage:
+            corrected = "task_details"
+        elif (
+            kind == "time_frame"
+            and indicators
+            and not task_number
+            and not re.search(r"nhiem vu|task|bao cao|report", folded)
+            and (target_signal or re.search(r"\bdat\b|cap do", folded))
+        ):
+            corrected = "target_value"  # "đạt cấp độ 3 từ năm nào": a target over the years
+        elif kind == "duties" and indicators and C.QUANTITY_RE.search(folded):
+            corrected = "target_value"  # "what share of reporters should be trained by 2030"
+        if (
+            corrected in {"other", "passage", "duties", "task_details", "deliverable", "target_value"}
+            and C.OUTLINE_RE.search(folded)
+            and not self._names_a_unit(question, folded)
+            and not (
+                corrected == "target_value" and (years or target_signal) and not re.search("yeu cau|muc dich", folded)
+            )
+        ):
+            corrected = "outline"
+        specific = [u for u in units if not GROUP_UNIT_RE.match(fold(u))]
+        if (
+            corrected in {"funding_sources", "comparison", "target_value", "other", "passage", "lead_units"}
+            and specific
+            and DUTY_CUE_RE.search(folded)
+        ):
+            corrected = "duties"  # "Sở Tài chính có trách nhiệm gì về kinh phí?"
+        if corrected != kind:
+            trace.append(Cue(f"corrected:{kind}->{corrected}", ""))
+        return corrected
+
+    @staticmethod
+    def _asked(kind: str, folded: str, indicators, found, comparison: bool) -> tuple[Attribute | None, str | None]:
+        """The asked attribute and the aggregate, from the corrected cue."""
+        if kind == "plan_metadata":
+            if C.SIGNER_RE.search(folded):
+                return "signer", None
+            if C.LEGAL_BASIS_RE.search(folded):
+                return "legal_basis", None
+            return "plan_number", None
+        if kind == "comparison":
+            if indicators:
+                return "target_value", "compare"
+            if re.search(r"bao cao|report", folded):
+                return "reporting_deadline", "compare"
+            secondary = next(
+                (name for name, _ in found if name not in {"passage", "target_value"}),
+                None,
+            )
+            if secondary == "plan_metadata":
+                return QuestionReader._asked("plan_metadata", folded, indicators, found, False)[0], "compare"
+            return secondary, "compare"
+        return (None if kind == "other" else kind), None  # type: ignore[return-value]
+
+    def _resolve(self, named: list[str]) -> tuple[list[str], list[str]]:
+        inside = [p for p in self.corpus_provinces if any(fold(p) == fold(n) for n in named)]
+        outside = [n for n in named if all(fold(n) != fold(p) for p in self.corpus_provinces)]
+        return inside, outside
+
+    def _provinces_by_plan_number(self, question: str, folded: str) -> list[str]:
+        """A plan named by its number ("kế hoạch 270/KH-UBND", "kh 270") stands for its province."""
+        found = []
+        for province, number in self.plan_numbers.items():
+            head = number.split("/")[0]
+            if number in question or re.search(rf"\b(?:ke hoach|kh|so)\s*(?:so\s*)?{re.escape(head)}\b", folded):
+                found.append(province)
+        return found
+
+    def _names_a_unit(self, question: str, folded: str) -> bool:
+        """Whether a question names an agency ("Sở TTTT" too) or a group of agencies."""
+        return bool(C.UNIT_GROUP_RE.search(fold(self.units.folded(question)))) or bool(self.units.named(question))
+
+    # -- conversation ----------------------------------------------------------------------------------
+    def _previous(self, history: list[dict]) -> QuestionFrame | None:
+        """The frame of the conversation so far (later user turns override earlier ones)."""
+        merged: QuestionFrame | None = None
+        for turn in history:
+            if turn.get("role") != "user" or not str(turn.get("content", "")).strip():
+                continue
+            read = self.read(str(turn["content"]))
+            merged = read if merged is None else inherit(read, merged)
+        return merged
+
+
+ATTRIBUTES = {
+    "target_value",
+    "lead_units",
+    "coordinating_units",
+    "time_frame",
+    "deliverable",
+    "reporting_deadline",
+    "duties",
+    "funding_sources",
+    "passage",
+}

@@ -115,10 +115,14 @@ class AnswerEngine:
             search = self.retriever.search(asked, k=5, query_vector=query_vector, provinces=frame.provinces)
         timings["retrieve"] = _ms(t0)
         t0 = time.perf_counter()
-        draft, trace = self.composer.run(frame, search)
+        draft, trace, addressing = self.composer.run(frame, search)
         timings["compose"] = _ms(t0)
         t0 = time.perf_counter()
         verification = self.verifier.run(draft.text, draft.citations, draft.facts, asked)
+        verification.addressed = draft.status == "answered" and addressing.addressed
+        verification.unmet = [str(u) for u in addressing.unmet]
+        if not verification.addressed:
+            verification.status = "not_addressed"
         timings["verify"] = _ms(t0)
         timings["total"] = _ms(started)
         log.debug("answer %s | %s | %s | %s", draft.status, frame.describe(), trace.describe(), verification.status)

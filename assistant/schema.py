@@ -30,8 +30,16 @@ class Claim(BaseModel):
 
 
 class Verification(BaseModel):
-    status: Literal["verified", "partially_verified", "not_verified", "no_claims"]
+    """Grounded (every claim backed by a used fact or a cited quote) and addressed (the answer states what was
+    asked, for the asked subject and scope). ``verified`` means both; a refusal is ``not_addressed``."""
+
+    status: Literal["verified", "partially_verified", "not_verified", "no_claims", "not_addressed"]
     claims: list[Claim] = Field(default_factory=list)
+    addressed: bool = Field(default=False, description="The answer states the asked attribute for the asked subject.")
+    unmet: list[str] = Field(
+        default_factory=list,
+        description='What the draft did not honour, e.g. "attribute:time_frame", "unit:Công an tỉnh".',
+    )
 
 
 class Answer(BaseModel):

@@ -65,7 +65,11 @@ TIME_FRAME_LABELS = {
     "yearly": "Hằng năm",
 }
 BADGES = {  # status → (css class, label, tooltip)
-    "verified": ("ok", "✓ Đã đối chiếu bảng dữ liệu", "Mọi số liệu trong câu trả lời khớp với bảng dữ liệu."),
+    "verified": (
+        "ok",
+        "✓ Đã đối chiếu bảng dữ liệu",
+        "Mọi số liệu trong câu trả lời khớp với bảng dữ liệu, và câu trả lời đúng điều được hỏi.",
+    ),
     "partially_verified": (
         "warn",
         "⚠ Chưa đối chiếu được toàn bộ",
@@ -74,6 +78,7 @@ BADGES = {  # status → (css class, label, tooltip)
     "not_verified": ("warn", "⚠ Chưa đối chiếu được", "Số liệu chưa khớp được với bảng dữ liệu; hãy xem nguồn."),
     "no_claims": ("neutral", "Không có số liệu cần đối chiếu", "Câu trả lời không chứa số liệu để đối chiếu."),
     "not_found": ("neutral", "Không tìm thấy trong các kế hoạch", "Kho văn bản không có thông tin để trả lời."),
+    "not_addressed": ("neutral", "Không tìm thấy trong các kế hoạch", "Các kế hoạch không nêu điều được hỏi."),
 }
 GENERIC_ERROR = "Xin lỗi, đã có lỗi khi xử lý câu hỏi. Hãy thử lại sau giây lát hoặc đặt câu hỏi theo cách khác."
 EMPTY_QUESTION = "Hãy nhập một câu hỏi về kế hoạch chuyển đổi số báo chí của các tỉnh."

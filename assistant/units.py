@@ -238,6 +238,24 @@ class UnitMatcher:
         # the words of the name, in order, with nothing but "và", "của", "tỉnh", "các" between them
         return any(words[i : i + len(tokens)] == tokens for i in range(len(words) - len(tokens) + 1))
 
+    def mentions_loosely(self, folded_text: str, unit: str) -> bool:
+        """:meth:`mentions`, or the name without its head word ("Các sở: Tài chính, Kế hoạch và Đầu tư" names
+        "Sở Kế hoạch và Đầu tư"); ``folded_text`` is already folded."""
+        return self.mentions(folded_text, unit, folded=True) or bool(self.core_pattern(unit).search(folded_text))
+
+    def member_of(self, unit: str, group: str) -> bool:
+        """Whether a group a plan names ("Các cơ quan báo chí của tỉnh", "các sở, ban, ngành") includes ``unit``:
+        a press outlet (Báo, Đài, Tạp chí) is one of the press agencies, a department one of the departments."""
+        head = fold(canonical_unit(unit))
+        name = fold(canonical_unit(group))
+        if not name.startswith(("cac ", "co quan", "don vi")):
+            return False
+        if head.startswith(("bao ", "dai ", "tap chi ")):
+            return "co quan bao chi" in name
+        if head.startswith("so "):
+            return bool(re.search(r"\bcac so\b|\bso, ban", name))
+        return False
+
     def named(self, text: str) -> list[str]:
         """Units of the lexicon named in ``text`` (a longer name hides the shorter ones inside it), then outlets
         named by head word and proper name that the lexicon does not hold."""

@@ -30,9 +30,14 @@ class AnswerContext:
         self.recipients_text = {p.id: _folded_blocks(p, recipients=True) for p in corpus.plans}
         names = {u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u}
         self.units = UnitMatcher(sorted(names))
+        self._folded = {p.id: "".join(fold(ch)[:1] or ch for ch in p.text) for p in corpus.plans}
         self._by_kind: dict[str, list[Fact]] = {}
         for fact in facts:
             self._by_kind.setdefault(fact.kind, []).append(fact)
+
+    def folded_text(self, plan) -> str:
+        """The plan's text folded, character for character (offsets are those of ``plan.text``)."""
+        return self._folded[plan.id]
 
     def citations(self) -> Citations:
         return Citations(self.corpus)

@@ -3,10 +3,16 @@ conversation so far ("còn năm 2030 thì sao?", "thế còn Lai Châu?", "ai ph
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.understanding.frame import QuestionFrame
 
+# "văn bản đó", "quyết định này", "that document": the document the conversation named
+DOCUMENT_REFERENCE_RE = re.compile(
+    r"(?:van ban|quyet dinh|nghi quyet|chi thi|thong tu|tai lieu) (?:do|nay|tren|ay)\b|(?:that|this|the same) "
+    r"(?:document|decision)"
+)
 TASK_ATTRIBUTES = {"lead_units", "coordinating_units", "time_frame", "deliverable", "task_details"}
 METADATA_ATTRIBUTES = {"plan_number", "signer", "legal_basis"}
 
@@ -50,6 +56,9 @@ def inherit(current: QuestionFrame, previous: QuestionFrame) -> QuestionFrame:
     if not current.years and previous.years and target_like:
         scope.years = previous.years
         inherited.append("year")
+    if not current.subject.documents and previous.subject.documents and DOCUMENT_REFERENCE_RE.search(current.folded):
+        subject.documents = previous.subject.documents
+        inherited.append("document")
     if current.task_number is None and (asked in TASK_ATTRIBUTES or asked in METADATA_ATTRIBUTES):
         if previous.task_number:
             subject.task_number = previous.task_number

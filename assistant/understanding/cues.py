@@ -33,7 +33,7 @@ ATTRIBUTE_CUES: list[tuple[str, str]] = [
     ("deliverable", r"ket qua(?:,)? san pham|san pham (?:gi|nao|dau ra)|dau ra|deliverable|output"),
     (
         "time_frame",
-        r"thoi gian|thoi han|han chot|\bhan\b|khi nao|bao gio|luc nao|ngay nao|truoc ngay|nam nao|tien do"
+        r"thoi gian|thoi han|han chot|\bhan\b|khi nao|bao gio|luc nao|ngay nao|truoc ngay|nam nao|tien do\b"
         r"|giai doan|by what date|what period|which years|how long"
         r"|deadline|\bwhen\b|time ?frame|timeline|due date|giai doan nao",
     ),

@@ -60,7 +60,8 @@ class Subject:
     task_number: str | None = None
     words: str = ""  # the folded words that say what the question is about (task or topic words)
     units: list[str] = field(default_factory=list)  # agencies named in the question, canonical names
-    documents: list[str] = field(default_factory=list)  # document numbers named in the question
+    documents: list[str] = field(default_factory=list)  # document numbers named in the question ("2317" in part)
+    excluded_documents: list[str] = field(default_factory=list)  # set aside ("ngoài QĐ 348, …")
 
 
 @dataclass

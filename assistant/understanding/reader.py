@@ -24,8 +24,16 @@ from assistant.understanding.quantities import asked_quantity
 from assistant.units import UnitMatcher
 
 DOCUMENT_NUMBER_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")
+# A document typed by its kind and the first part of its number only ("KH 2317", "quyết định 362"); a year after
+# "kế hoạch" ("kế hoạch năm 2025", "kế hoạch 2025") is not a number.
+PARTIAL_DOCUMENT_RE = re.compile(
+    r"\b(?:quyet dinh|qd|ke hoach|kh|nghi quyet|nq|chi thi|ct|thong tu|nghi dinh|cong van|cv)\s*(?:so\s*)?"
+    r"(\d{2,5})\b(?!\s*/)"
+)
 # A part of a plan the answer must come from ("theo phụ lục", "in the appendix").
 PART_RES = {"appendix": re.compile(r"\bphu luc\b|\bappendix\b|\bannex\b|bang phan cong")}
+# "Ngoài QĐ 348 và 781, …", "besides Decision 348": what follows is set aside, up to the end of the clause.
+EXCLUSION_RE = re.compile(r"\b(?:ngoai(?: ra)?|tru|besides|apart from|other than|except(?: for)?)\b[^,;?]*")
 # "Sở TTTT có nhiệm vụ gì?": a question about what a named agency must do, whatever else it mentions.
 DUTY_CUE_RE = re.compile(
     r"trach nhiem|co nhiem vu|nhiem vu (?:gi|cua)|giao nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib"
@@ -97,7 +105,7 @@ class QuestionReader:
             self._indicator_vectors,
         )
         task_number = task.group(1) if task else None
-        units = self.units.named(question)
+        units = self.units.named(DOCUMENT_NUMBER_RE.sub(" ", question))  # "270/KH-UBND" names no agency
         kind = self._corrected(kind, folded, question, indicators, years, task_number, units, trace)
         reporting = bool(C.REPORT_RE.search(folded)) and kind in {
             "time_frame",
@@ -122,7 +130,7 @@ class QuestionReader:
         if m := C.NATIONAL_RE.search(folded):
             level = "national"
             trace.append(Cue("level:national", m.group(0)))
-        documents = DOCUMENT_NUMBER_RE.findall(question)
+        documents, excluded = self._documents(question)
         constraints = [Constraint("unit", u) for u in units]
         constraints += [Constraint("document", d) for d in documents]
         constraints += [Constraint("part", part, m.group(0)) for part, p in PART_RES.items() if (m := p.search(folded))]
@@ -143,6 +151,7 @@ class QuestionReader:
                 words=f"{folded} {fold(' '.join(expansions(question)))}" if english else folded,
                 units=units,
                 documents=documents,
+                excluded_documents=excluded,
             ),
             scope=Scope(provinces=provinces, unknown_provinces=unknown, years=years, level=level),
             constraints=constraints,
@@ -191,6 +200,8 @@ class QuestionReader:
             and DUTY_CUE_RE.search(folded)
         ):
             corrected = "duties"  # "Sở Tài chính có trách nhiệm gì về kinh phí?"
+        if corrected == "other" and specific and not (indicators or task_number or target_signal):
+            corrected = "duties"  # "Sở KHCN đóng góp gì cho chuyển đổi số báo chí?": what the named agency does
         if corrected != kind:
             trace.append(Cue(f"corrected:{kind}->{corrected}", ""))
         return corrected
@@ -217,6 +228,20 @@ class QuestionReader:
                 return QuestionReader._asked("plan_metadata", folded, indicators, found, False)[0], "compare"
             return secondary, "compare"
         return (None if kind == "other" else kind), None  # type: ignore[return-value]
+
+    @staticmethod
+    def _documents(question: str) -> tuple[list[str], list[str]]:
+        """Documents the question names (in full, or by kind and number: "KH 2317"), and those it sets aside
+        ("Ngoài QĐ 348, kế hoạch còn căn cứ …": 348 is not what is asked)."""
+        named: list[tuple[int, str]] = [(m.start(), m.group(0)) for m in DOCUMENT_NUMBER_RE.finditer(question)]
+        heads = {re.match(r"\d+", d).group(0) for _, d in named}
+        rest = fold(DOCUMENT_NUMBER_RE.sub(lambda m: " " * len(m.group(0)), question))
+        for m in PARTIAL_DOCUMENT_RE.finditer(rest):
+            if not 2020 <= int(m.group(1)) <= 2040 and m.group(1) not in heads:
+                named.append((m.start(), m.group(1)))
+        aside = EXCLUSION_RE.search(fold(question))
+        excluded = [d for start, d in named if aside and aside.start() <= start < aside.end()]
+        return [d for _, d in sorted(named) if d not in excluded], excluded
 
     def _resolve(self, named: list[str]) -> tuple[list[str], list[str]]:
         inside = [p for p in self.corpus_provinces if any(fold(p) == fold(n) for n in named)]

@@ -15,6 +15,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes import (
     cited_documents,
     deadlines,
+    document_facts,
     document_in_passage,
     duties,
     funding,
@@ -41,6 +42,7 @@ ROUTES: list[Route] = [
     greeting.ROUTE,
     unknown_province.ROUTE,
     unassigned_unit.ROUTE,
+    document_facts.ROUTE,
     document_in_passage.ROUTE,
     cited_documents.ROUTE,
     targets.ROUTE,

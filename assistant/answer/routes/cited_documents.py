@@ -6,13 +6,14 @@ from __future__ import annotations
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import document_pattern, lines, sentence_around
-from assistant.normalize import collapse_spaces
+from assistant.normalize import collapse_spaces, fold
 
 
 def other_documents(frame, ctx) -> list[str]:
-    """Document numbers in the question other than the plans' own numbers."""
-    own = {p.meta.plan_number for p in ctx.corpus.plans if p.meta.plan_number}
-    return [n for n in frame.subject.documents if n not in own]
+    """Document numbers in the question (in full) other than the plans' own numbers."""
+    from assistant.answer.routes.document_facts import named_documents
+
+    return [n for n in named_documents(frame, ctx) if "/" in n]
 
 
 class CitedDocuments(Route):
@@ -32,11 +33,12 @@ class CitedDocuments(Route):
     def answer(self, frame, ctx, search) -> Draft | None:
         numbers = other_documents(frame, ctx)
         cite = ctx.citations()
-        patterns = [document_pattern(number) for number in numbers]
+        patterns = [document_pattern(fold(number)) for number in numbers]  # "951/QD-BTTTT" typed without marks
         items, missing = [], []
         for province in ctx.scope(frame):
             plan = ctx.plan_of[province]
-            match = next((m for pattern in patterns if (m := pattern.search(plan.text))), None)
+            folded = ctx.folded_text(plan)
+            match = next((m for pattern in patterns if (m := pattern.search(folded))), None)
             if match is None:
                 missing.append(province)
                 continue

@@ -21,14 +21,17 @@ class DocumentInPassage(Route):
     name = "document_in_passage"
 
     def score(self, frame, ctx, search) -> float:
-        if frame.asked not in {"plan_number", "legal_basis"} or search is None:
+        if frame.asked not in {"plan_number", "legal_basis"} or search is None or frame.aggregate:
             return 0.0
         if re.search(r"ai ky|nguoi ky|\bky\b|sign", frame.topic or frame.folded):
             return 0.0
         return 0.92 if len(content_words(frame.folded, *frame.provinces) - METADATA_WORDS) >= 2 else 0.0
 
     def answer(self, frame, ctx, search) -> Draft | None:
-        return answer_passages(frame, ctx, search, require=DOCUMENT_NUMBER_RE)
+        draft = answer_passages(frame, ctx, search, require=DOCUMENT_NUMBER_RE)
+        if draft is not None:
+            draft.states = "documents_cited"
+        return draft
 
 
 ROUTE = DocumentInPassage()

@@ -22,21 +22,34 @@ TEMPLATES = {
 
 
 def unit_duties(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
-    """The duties of the unit the question names, in each province of its scope."""
+    """The duties of each unit the question names (the most specific name that matches), province by province;
+    units sharing one duties paragraph ("Sở Tài chính, Sở Kế hoạch và Đầu tư: …") are answered together."""
     question = ctx.units.folded(frame.question)
     blocks, used = [], []
     for province in ctx.scope(frame):
         rows = ctx.select("responsibility", [province])
         matched = [f for f in rows if ctx.units.mentions(question, f.responsible_unit, folded=True)]
-        if not matched:
-            continue
-        longest = max(len(fold(f.responsible_unit)) for f in matched)
-        for fact in [f for f in matched if len(fold(f.responsible_unit)) == longest][:1]:
-            used.append(fact)
+        # a name inside a longer matched name ("Sở" in "Sở Tài chính") is not what is asked
+        matched = [
+            f
+            for f in matched
+            if not any(
+                g is not f
+                and len(g.responsible_unit) > len(f.responsible_unit)
+                and ctx.units.mentions(g.responsible_unit, f.responsible_unit)
+                for g in matched
+            )
+        ]
+        by_span: dict[tuple[int, int], list] = {}
+        for fact in matched:
+            by_span.setdefault((fact.start, fact.end), []).append(fact)
+        for group in by_span.values():
+            fact = group[0]
+            used.extend(group)
             duties = [collapse_spaces(d).lstrip("-– ") for d in fact.duties.split("\n") if d.strip()]
             items = [f"{d} {ctx.cite_duty(fact, d, cite)}" for d in duties[:5]]
-            header = TEMPLATES[frame.language]["duties"].format(province=province, unit=fact.responsible_unit)
-            blocks.append(lines(header, items))
+            unit = ", ".join(f.responsible_unit for f in group)
+            blocks.append(lines(TEMPLATES[frame.language]["duties"].format(province=province, unit=unit), items))
     if not used:
         return duties_matching(frame, ctx, cite)
     return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used, states="duties")

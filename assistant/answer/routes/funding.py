@@ -19,12 +19,14 @@ class Funding(Route):
             "no_amount": "Kế hoạch của {province} không nêu số tiền cụ thể cho việc thực hiện.",
             "no_funding": "Kế hoạch của {province} không có phần kinh phí riêng.",
             "funding_duties": "Về kinh phí, kế hoạch giao:",
+            "unit_funding": "Về kinh phí, kế hoạch của {province} giao {units}:",
         },
         "en": {
             "funding": "Funding sources in the {province} plan:",
             "no_amount": "The {province} plan does not state a sum of money.",
             "no_funding": "The {province} plan has no separate funding section.",
             "funding_duties": "On funding, it assigns:",
+            "unit_funding": "On funding, the {province} plan assigns {units}:",
         },
     }
 
@@ -35,10 +37,15 @@ class Funding(Route):
         cite = ctx.citations()
         asks_amount = "money" in frame.constraint_values("quantity")
         blocks, used = [], []
+        named = set(ctx.units_with_duties(frame))  # "Sở Tài chính bố trí kinh phí từ đâu?": its own duty first
         for province in ctx.scope(frame):
+            if named:
+                block = self._funding_duties(frame, ctx, province, cite, used, asks_amount, named)
+                if block:
+                    blocks.append(block)
             rows = ctx.select("funding", [province])
             if not rows:
-                block = self._funding_duties(frame, ctx, province, cite, used, asks_amount)
+                block = "" if named else self._funding_duties(frame, ctx, province, cite, used, asks_amount)
                 if block:
                     blocks.append(block)
                 continue
@@ -58,10 +65,13 @@ class Funding(Route):
         status = "not_found" if asks_amount else "answered"
         return Draft("\n\n".join(blocks), status, "facts", cite.items, used, states="funding_sources")
 
-    def _funding_duties(self, frame, ctx, province, cite, used, asks_amount) -> str:
-        """A plan without a funding part says who arranges the money in its agencies' duties: quote those."""
+    def _funding_duties(self, frame, ctx, province, cite, used, asks_amount, units: set[str] | None = None) -> str:
+        """A plan without a funding part says who arranges the money in its agencies' duties: quote those (of
+        ``units`` only, when given)."""
         items = []
         for fact in ctx.select("responsibility", [province]):
+            if units and fact.responsible_unit not in units:
+                continue
             for duty in fact.duties.split("\n"):
                 if re.search(r"kinh phi|ngan sach|nguon von", fold(duty)):
                     duty = collapse_spaces(duty).lstrip("-– ")
@@ -70,6 +80,9 @@ class Funding(Route):
                         used.append(fact)
         if not items:
             return ""
+        if units:
+            header = self.t(frame, "unit_funding", province=province, units=", ".join(sorted(units)))
+            return lines(header, items)
         header = self.t(frame, "no_funding", province=province) + " " + self.t(frame, "funding_duties")
         if asks_amount:
             header = self.t(frame, "no_amount", province=province) + " " + header

@@ -33,6 +33,12 @@ class LegalBasis(Route):
         items, used = [], []
         for province in ctx.scope(frame):
             rows = ctx.select("legal_basis", [province])
+            if frame.subject.excluded_documents:  # "ngoài QĐ 348, … còn căn cứ những văn bản nào?"
+                from assistant.answer.routes.document_facts import same_document
+
+                rows = [
+                    r for r in rows if not any(same_document(d, r.doc_number) for d in frame.subject.excluded_documents)
+                ]
             if not frame.provinces:  # all plans: the decisions every plan cites first
                 rows = rows[:1]
             used.extend(rows)

@@ -1,0 +1,404 @@
+"""The "addresses the question" gate: a draft must state the asked attribute, for the asked subject, within the asked
+scope, and honour every constraint of the frame (each named agency and document, the part, the quantity, the
+national level). A draft that does not becomes an honest "not found" that says what the plans do not contain,
+with the draft's closest facts under a separate, labelled line, never as the answer.
+
+Input: the :class:`~assistant.understanding.frame.QuestionFrame`, the composed :class:`Draft`, the answer context.
+Output: :class:`Addressing` (``addressed`` and the list of unmet constraints), and :func:`refuse` for the draft
+that replaces one that does not address the question. Every check reads the facts and quotes the draft uses,
+never the route's own claim about itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.answer.draft import Draft
+from assistant.answer.words import document_pattern
+from assistant.facts import Fact
+from assistant.normalize import collapse_spaces, fold
+from assistant.understanding import QuestionFrame
+
+# Attributes a prose passage can state, and what its quotes must then contain.
+TIME_RE = re.compile(r"\b20\d\d\b|\d{1,2}\s*/\s*\d{1,2}|hang nam|thuong xuyen|\bquy [ivx1-4]+\b|giai doan|dinh ky")
+DATE_RE = re.compile(r"\d{1,2}\s*(?:/|thang)\s*\d{1,2}")
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\b\d+\b")
+MONEY_RE = re.compile(r"\b(?:ty|trieu|nghin) dong\b|\bdong\b|\bvnd\b")
+NATIONAL_QUOTE_RE = re.compile(r"348|chien luoc|quoc gia|toan quoc|ca nuoc")
+REPORT_WORDS_RE = re.compile(r"bao cao|danh gia dinh ky|tong hop|\bnop\b|report|submit")
+GROUP_RE = re.compile(r"^(?:cac |co quan|don vi)")
+PROSE_ATTRIBUTES = {
+    None,
+    "passage",
+    "duties",
+    "lead_units",
+    "coordinating_units",
+    "funding_sources",
+    "task_details",
+    "deliverable",
+    "outline",
+    "task_list",
+    "documents_cited",
+    "time_frame",
+    "target_value",
+    "reporting_deadline",
+}
+NOT_ABOUT_AN_AGENCY = {"plan_number", "signer", "legal_basis", "documents_cited", "outline", "greeting"}
+ATTRIBUTE_LABELS = {
+    "vi": {
+        "target_value": "chỉ tiêu",
+        "lead_units": "đơn vị chủ trì",
+        "coordinating_units": "đơn vị phối hợp",
+        "time_frame": "thời gian thực hiện",
+        "deliverable": "kết quả, sản phẩm",
+        "task_details": "nhiệm vụ",
+        "reporting_deadline": "thời hạn báo cáo",
+        "duties": "nhiệm vụ của đơn vị",
+        "funding_sources": "nguồn kinh phí",
+        "amount": "số tiền",
+        "plan_number": "số và ngày ban hành",
+        "signer": "người ký",
+        "legal_basis": "căn cứ",
+        "documents_cited": "văn bản được dẫn",
+        "outline": "các mục",
+        "task_list": "danh sách nhiệm vụ",
+        "passage": "nội dung",
+    },
+    "en": {
+        "target_value": "a target",
+        "lead_units": "the lead unit",
+        "coordinating_units": "the coordinating units",
+        "time_frame": "the time frame",
+        "deliverable": "the deliverable",
+        "task_details": "the task",
+        "reporting_deadline": "the reporting deadline",
+        "duties": "the unit's duties",
+        "funding_sources": "the funding sources",
+        "amount": "a sum of money",
+        "plan_number": "the number and issue date",
+        "signer": "the signer",
+        "legal_basis": "the legal basis",
+        "documents_cited": "the cited document",
+        "outline": "the items",
+        "task_list": "the list of tasks",
+        "passage": "this",
+    },
+}
+TEMPLATES = {
+    "vi": {
+        "attribute": "Các kế hoạch ({provinces}) không nêu {label} cho nội dung được hỏi.",
+        "unit": "Các kế hoạch ({provinces}) không nêu {unit} trong nội dung được hỏi.",
+        "document": "Các kế hoạch ({provinces}) không nhắc đến {document} trong nội dung được hỏi.",
+        "province": "Kế hoạch của {province} không có thông tin này, nên không thể trả lời cho cả {provinces}.",
+        "level": "Các kế hoạch trong kho là kế hoạch cấp tỉnh ({provinces}); chúng không nêu chỉ tiêu của Chiến lược "
+        "quốc gia (Quyết định 348/QĐ-TTg) cho nội dung này.",
+        "count": "Các kế hoạch ({provinces}) không nêu con số “{words}” được hỏi; các chỉ tiêu liên quan được đặt theo "
+        "tỷ lệ.",
+        "money": "Các kế hoạch ({provinces}) không nêu số tiền cụ thể.",
+        "year": "Các kế hoạch ({provinces}) không đặt chỉ tiêu này cho năm {years}.",
+        "task": "Các kế hoạch ({provinces}) không có nhiệm vụ số {number} như được hỏi.",
+        "part": "Các kế hoạch ({provinces}) không có phụ lục nêu nội dung này.",
+        "arithmetic": "Phép tính từ bảng dữ liệu không khớp; tôi không đưa ra con số này.",
+        "related": "Thông tin liên quan (không phải câu trả lời):",
+    },
+    "en": {
+        "attribute": "The plans ({provinces}) do not state {label} for what was asked.",
+        "unit": "The plans ({provinces}) do not name {unit} in what was asked.",
+        "document": "The plans ({provinces}) do not mention {document} in what was asked.",
+        "province": "The {province} plan does not state this, so it cannot be answered for all of {provinces}.",
+        "level": "The corpus holds provincial plans ({provinces}); they do not state the national strategy's "
+        "(Decision 348/QĐ-TTg) own target for this.",
+        "count": "The plans ({provinces}) do not give the number of “{words}” asked; the related targets are shares.",
+        "money": "The plans ({provinces}) state no sum of money.",
+        "year": "The plans ({provinces}) set no such target for {years}.",
+        "task": "The plans ({provinces}) have no task number {number} as asked.",
+        "part": "The plans ({provinces}) have no appendix stating this.",
+        "arithmetic": "The figure computed from the facts table does not check out; it is not given.",
+        "related": "Related information (not an answer to the question):",
+    },
+}
+RELATED_LINES = 3
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """One thing the draft does not honour: kind (attribute, unit, document, province, level, count, money, year,
+    task, part, arithmetic) and the value concerned."""
+
+    kind: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}" if self.value else self.kind
+
+
+@dataclass
+class Addressing:
+    addressed: bool
+    unmet: list[Unmet] = field(default_factory=list)
+
+
+# -- what a draft states -------------------------------------------------------------------------------------
+def stated_attributes(frame: QuestionFrame, draft: Draft) -> set[str]:
+    """The attributes the draft's facts state (for drafts without facts, what its route says it quotes)."""
+    if not draft.facts:
+        return {draft.states} if draft.states else set()
+    stated: set[str] = set()
+    for fact in draft.facts:
+        if fact.kind == "target":
+            stated.add("target_value")
+        elif fact.kind == "task":
+            stated |= {"task_details", "task_list", "duties"}  # leading or coordinating a task is a unit's duty
+            stated |= {"lead_units"} if fact.lead_units else set()
+            stated |= {"coordinating_units"} if fact.coordinating_units else set()
+            stated |= {"time_frame"} if fact.time_frame else set()
+            stated |= {"deliverable"} if fact.deliverable else set()
+            if fact.time_frame and "bao cao" in fold(fact.deliverable):  # a report as the task's product
+                stated.add("reporting_deadline")
+        elif fact.kind == "reporting_deadline":
+            stated.add("reporting_deadline")
+            if REPORT_WORDS_RE.search(frame.folded):  # "thời gian nộp báo cáo": the report's date is the time asked
+                stated.add("time_frame")
+        elif fact.kind == "responsibility":
+            stated |= {"duties", "lead_units", "coordinating_units"}  # a duty line says who does what
+            if re.search(r"kinh phi|ngan sach|nguon von", fold(fact.duties)):
+                stated.add("funding_sources")
+        elif fact.kind == "funding":
+            stated.add("funding_sources")
+        elif fact.kind == "legal_basis":
+            stated |= {"legal_basis", "documents_cited"}
+            if frame.subject.documents:  # "văn bản đó ban hành ngày nào?": the named document's date
+                stated |= {"time_frame", "plan_number"}
+    if draft.states in {"plan_number", "signer"} and not any(f.kind != "legal_basis" for f in draft.facts):
+        stated.add(draft.states)
+    return stated
+
+
+def _evidence(draft: Draft) -> str:
+    """The folded quotes the draft cites (what it rests on)."""
+    return fold(" ".join(c.quote for c in draft.citations))
+
+
+def _fact_units(draft: Draft) -> list[str]:
+    return [
+        name
+        for f in draft.facts
+        for name in [*f.lead_units, *f.coordinating_units, f.responsible_unit, f.reporter, f.recipient, f.via]
+        + f.forward_to.split(", ")
+        if name
+    ]
+
+
+# -- the checks ----------------------------------------------------------------------------------------------
+def check_attribute(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    asked = frame.asked
+    if asked in (None, "passage", "greeting"):
+        return []
+    stated = stated_attributes(frame, draft)
+    if asked in stated or (asked in {"plan_number", "legal_basis"} and "documents_cited" in stated):
+        return []
+    if not draft.facts and draft.states in {"passage", "outline"} and asked in PROSE_ATTRIBUTES:
+        evidence = _evidence(draft)
+        content_ok = {
+            "time_frame": TIME_RE.search(evidence),
+            "reporting_deadline": "bao cao" in evidence and DATE_RE.search(evidence),
+            "target_value": NUMBER_RE.search(evidence),
+            "lead_units": ctx.units.named(" ".join(c.quote for c in draft.citations)) or "chu tri" in evidence,
+            "coordinating_units": ctx.units.named(" ".join(c.quote for c in draft.citations)) or "phoi hop" in evidence,
+        }
+        if content_ok.get(asked, True):
+            return []
+    return [Unmet("attribute", asked)]
+
+
+def check_units(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """Every agency the question names is what the answer is about: in the facts it uses or the quotes it cites."""
+    if frame.asked in NOT_ABOUT_AN_AGENCY or not frame.subject.units:
+        return []
+    named = [u for u in frame.subject.units if not GROUP_RE.match(fold(u))]
+    if not named:
+        return []
+    units = _fact_units(draft)
+    # the quotes and the sections they sit in ("4. Các sở: Tài chính, Kế hoạch và Đầu tư" heads its duties)
+    evidence = ctx.units.folded(" ".join(f"{c.section} {c.quote}" for c in draft.citations))
+    unmet = []
+    for unit in named:
+        in_facts = any(
+            ctx.units.mentions(name, unit) or ctx.units.mentions(unit, name) or ctx.units.member_of(unit, name)
+            for name in units
+        )
+        if not in_facts and not ctx.units.mentions_loosely(evidence, unit):
+            unmet.append(Unmet("unit", unit))
+    return unmet
+
+
+def check_documents(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """Every document the question names by number is in the facts or the quotes the answer uses."""
+    from assistant.answer.routes.document_facts import named_documents, same_document
+
+    quotes = fold(" ".join(c.quote for c in draft.citations))
+    numbers = [f.doc_number for f in draft.facts if f.doc_number]
+    return [
+        Unmet("document", number)
+        for number in named_documents(frame, ctx)
+        if not any(same_document(number, n) for n in numbers)
+        and not document_pattern(fold(number) + ("/" if "/" not in number else "")).search(quotes)
+    ]
+
+
+def check_scope(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """The answer stays in the provinces asked, and a comparison of named provinces has every side."""
+    unmet = []
+    used = {f.province for f in draft.facts} | {c.province for c in draft.citations}
+    if frame.provinces:
+        unmet += [Unmet("province", p) for p in sorted(used - set(frame.provinces))]
+        comparing = frame.aggregate in {"compare", "difference"} and len(frame.provinces) > 1
+        if comparing and frame.asked == "target_value":
+            covered = {f.province for f in draft.facts if f.kind == "target"}
+            unmet += [Unmet("province", p) for p in frame.provinces if p not in covered]
+    if frame.years and frame.asked == "target_value":
+        wrong = sorted({f.year for f in draft.facts if f.kind == "target" and f.year not in frame.years})
+        unmet += [Unmet("year", str(y)) for y in wrong]
+    if frame.task_number and frame.asked in {"lead_units", "coordinating_units", "time_frame", "deliverable"}:
+        tasks = [f for f in draft.facts if f.kind == "task"]
+        if any(f.number != frame.task_number and f.parent != frame.task_number for f in tasks):
+            unmet.append(Unmet("task", frame.task_number))
+    return unmet
+
+
+def check_level(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """The national strategy's own figures cannot come from a province's targets."""
+    if frame.scope.level != "national" or frame.asked != "target_value":
+        return []
+    if any(f.kind in {"target", "task", "reporting_deadline", "responsibility"} for f in draft.facts):
+        return [Unmet("level", "national")]
+    evidence = _evidence(draft)
+    if frame.asked == "target_value" and not (NATIONAL_QUOTE_RE.search(evidence) and NUMBER_RE.search(evidence)):
+        return [Unmet("level", "national")]
+    return []
+
+
+def check_quantity(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """A count or a sum asked must be answered with that measure, not with a share."""
+    unmet = []
+    for constraint in frame.constraints:
+        if constraint.kind != "quantity":
+            continue
+        if constraint.value == "money" and not MONEY_RE.search(_evidence(draft)):
+            unmet.append(Unmet("money", constraint.words))
+        if constraint.value == "count" and frame.asked == "target_value":
+            counted = [f for f in draft.facts if f.kind == "target" and f.unit not in {"%", "named", ""}]
+            computed = [c for c in draft.computed if c[0] == "count"]
+            if not counted and not computed and not _share_of_the_counted(frame, constraint.words, draft.facts):
+                unmet.append(Unmet("count", constraint.words))
+    return unmet
+
+
+def _share_of_the_counted(frame: QuestionFrame, words: str, facts: list[Fact]) -> bool:
+    """ "Bao nhiêu trang thông tin điện tử … được nâng cấp?": in Vietnamese "bao nhiêu" asks the level, and a share
+    of exactly what is counted answers it; "bao nhiêu người" (no target counts people) and an English "how many"
+    (a count by grammar) do not."""
+    if frame.language == "en":
+        return False
+    wording = set(re.findall(r"[a-z]+", " ".join(fold(f"{f.wording} {f.quote}") for f in facts if f.kind == "target")))
+    return all(word in wording for word in words.split())
+
+
+def check_part(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    if "appendix" not in frame.constraint_values("part") or frame.asked in {None, "passage", "outline"}:
+        return []
+    from_appendix = any(f.origin == "appendix" or f.kind == "task" for f in draft.facts)
+    in_appendix = any("phu luc" in fold(c.section) for c in draft.citations)
+    return [] if from_appendix or in_appendix or not draft.facts else [Unmet("part", "appendix")]
+
+
+def check_arithmetic(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """Every figure the draft computed is recomputed from the facts it came from, and is in the text."""
+    unmet = []
+    for kind, value, facts in draft.computed:
+        expected = recompute(kind, facts)
+        shown = f"{value:g}" in draft.text
+        if expected is None or abs(expected - value) > 1e-9 or not shown:
+            unmet.append(Unmet("arithmetic", kind))
+    return unmet
+
+
+def recompute(kind: str, facts: list[Fact]) -> float | None:
+    if kind == "difference" and len(facts) == 2 and all(f.value is not None for f in facts):
+        return abs(facts[0].value - facts[1].value)
+    if kind == "days" and len(facts) == 2 and all(f.day and f.month for f in facts):
+        days = [date(2001, f.month, f.day).toordinal() for f in facts]  # a year with no 29 February
+        return abs(days[0] - days[1])
+    if kind == "count":
+        return float(len(facts))
+    return None
+
+
+CHECKS = [
+    check_attribute,
+    check_units,
+    check_documents,
+    check_scope,
+    check_level,
+    check_quantity,
+    check_part,
+    check_arithmetic,
+]
+
+
+def check(frame: QuestionFrame, draft: Draft, ctx) -> Addressing:
+    """Whether ``draft`` addresses ``frame`` (see the module docstring). A refusal addresses nothing."""
+    if draft.status != "answered":
+        return Addressing(False, [])
+    unmet = [u for run in CHECKS for u in run(frame, draft, ctx)]
+    return Addressing(not unmet, unmet)
+
+
+def refuse(frame: QuestionFrame, draft: Draft, addressing: Addressing, ctx) -> Draft:
+    """The "not found" that replaces a draft answering a neighbouring question: what the plans do not contain,
+    then the draft's first lines under a labelled "related" line."""
+    t = TEMPLATES[frame.language]
+    provinces = ", ".join(frame.provinces or ctx.provinces)
+    first = addressing.unmet[0]
+    if first.kind == "attribute":
+        label = ATTRIBUTE_LABELS[frame.language].get(first.value, first.value)
+        reason = t["attribute"].format(provinces=provinces, label=label)
+    elif first.kind == "unit":
+        reason = t["unit"].format(provinces=provinces, unit=first.value)
+    elif first.kind == "document":
+        reason = t["document"].format(provinces=provinces, document=first.value)
+    elif first.kind == "province":
+        reason = t["province"].format(province=first.value, provinces=provinces)
+    elif first.kind == "level":
+        reason = t["level"].format(provinces=provinces)
+    elif first.kind == "count":
+        reason = t["count"].format(provinces=provinces, words=first.value)
+    elif first.kind == "year":
+        reason = t["year"].format(provinces=provinces, years=", ".join(map(str, frame.years)))
+    elif first.kind == "task":
+        reason = t["task"].format(provinces=provinces, number=first.value)
+    else:
+        reason = t[first.kind].format(provinces=provinces)
+    related = [line for line in draft.text.split("\n") if line.strip()][:RELATED_LINES]
+    text = reason
+    if related and first.kind != "arithmetic":
+        text += f"\n{t['related']}\n" + "\n".join(collapse_spaces(line) for line in related)
+    kept = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
+    renumber = {old: new for new, old in enumerate(kept, start=1)}
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", text)
+    citations = [c.model_copy(update={"n": renumber[c.n]}) for c in draft.citations if c.n in renumber]
+    facts = [
+        f for f in draft.facts if any(c.plan_id == f.plan_id and c.start < f.end and f.start < c.end for c in citations)
+    ]
+    return Draft(
+        text,
+        "not_found",
+        draft.route,
+        citations,
+        facts,
+        draft.province,
+        route_detail=draft.route_detail,
+        states=draft.states,
+    )

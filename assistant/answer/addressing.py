@@ -44,11 +44,14 @@ PROSE_ATTRIBUTES = {
     "time_frame",
     "target_value",
     "reporting_deadline",
+    "baseline_year",
 }
+BASELINE_RE = re.compile(r"so voi (?:\w+ ){0,3}nam\s+20\d\d")
 NOT_ABOUT_AN_AGENCY = {"plan_number", "signer", "legal_basis", "documents_cited", "outline", "greeting"}
 ATTRIBUTE_LABELS = {
     "vi": {
         "target_value": "chỉ tiêu",
+        "baseline_year": "năm được lấy làm mốc so sánh",
         "lead_units": "đơn vị chủ trì",
         "coordinating_units": "đơn vị phối hợp",
         "time_frame": "thời gian thực hiện",
@@ -68,6 +71,7 @@ ATTRIBUTE_LABELS = {
     },
     "en": {
         "target_value": "a target",
+        "baseline_year": "the year compared with",
         "lead_units": "the lead unit",
         "coordinating_units": "the coordinating units",
         "time_frame": "the time frame",
@@ -149,6 +153,8 @@ def stated_attributes(frame: QuestionFrame, draft: Draft) -> set[str]:
     for fact in draft.facts:
         if fact.kind == "target":
             stated.add("target_value")
+            if fact.qualifiers.get("baseline_year"):
+                stated.add("baseline_year")
         elif fact.kind == "task":
             stated |= {"task_details", "task_list", "duties"}  # leading or coordinating a task is a unit's duty
             stated |= {"lead_units"} if fact.lead_units else set()
@@ -205,6 +211,7 @@ def check_attribute(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
             "time_frame": TIME_RE.search(evidence),
             "reporting_deadline": "bao cao" in evidence and DATE_RE.search(evidence),
             "target_value": NUMBER_RE.search(evidence),
+            "baseline_year": BASELINE_RE.search(evidence),
             "lead_units": ctx.units.named(" ".join(c.quote for c in draft.citations)) or "chu tri" in evidence,
             "coordinating_units": ctx.units.named(" ".join(c.quote for c in draft.citations)) or "phoi hop" in evidence,
         }

@@ -14,10 +14,11 @@ import re
 ATTRIBUTE_CUES: list[tuple[str, str]] = [
     (
         "plan_metadata",
-        r"\bai ky|nguoi ky|ky ban hanh|ky ke hoach|ky van ban|\bky thay|nao ky\b|do .{0,30}\bky\b|\bsign|so hieu"
+        r"\bai k[yi]\b|nguoi k[yi]\b|k[yi] ban hanh|k[yi] ke hoach|ky van ban|\bky thay|nao k[yi]\b|do .{0,30}\bky\b"
+        r"|\bsign|so hieu"
         r"|so ky hieu|so may|ke hoach so"
         r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
-        r"|ban hanh .*(?:ngay nao|khi nao|bao gio)|\bky (?:ngay|khi nao|luc nao)|ngay ky"
+        r"|ban hanh .*(?:ngay nao|khi nao|bao gio|thang nao|nam nao)|\bky (?:ngay|khi nao|luc nao)|ngay ky"
         r"|can cu|legal basis|based on|dua tren|(?:quyet dinh|nghi quyet|chi thi|van ban) (?:nao|so)"
         r"|co quan ban hanh|issuing|national decision|which decision",
     ),
@@ -27,7 +28,7 @@ ATTRIBUTE_CUES: list[tuple[str, str]] = [
         r"chu tri|phu trach|dau moi|don vi nao thuc hien|\bai thuc hien|co quan nao thuc hien|\bai lam\b"
         r"|(?:don vi|co quan) nao (?:chiu trach nhiem|lam)|\bai chiu trach nhiem|(?:do|boi) ai\b"
         r"|(?:^|[,:] ?)ai (?:la|se|phai|duoc|co|chiu|phe|lam|thuc|giao|quyet|dam|chu|phu|nhan|tham|huong|theo"
-        r"|don|kiem|xay|to|lo|bo|cung)\b"
+        r"|don|kiem|xay|to|lo|bo|cung|lap|trien|tong|danh|ra|cap|van|quan)\b"
         r"|\blead(?:s|ing)?\b|\bled by|in charge|who is responsible for (?:task|the task)",
     ),
     ("deliverable", r"ket qua(?:,)? san pham|san pham (?:gi|nao|dau ra)|dau ra|deliverable|output"),
@@ -39,12 +40,12 @@ ATTRIBUTE_CUES: list[tuple[str, str]] = [
     ),
     (
         "duties",
-        r"trach nhiem|nhiem vu (?:cua|gi)|co nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro"
+        r"trach nhiem|nhiem vu (?:cua|gi)|co nhiem vu|giao nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro"
         r"|responsib|dut(?:y|ies)|\brole\b|what must|what should",
     ),
     (
         "funding_sources",
-        r"kinh phi|ngan sach|nguon von|nguon tien|so tien|bao nhieu tien|lay tien|tien (?:o|tu) dau|ty dong"
+        r"kinh phi|ngan sach|nguon von|nguon tien|so tien|bao nhieu tien|lay tien|tien (?:o |tu )?dau\b|ty dong"
         r"|\btien\b.{0,60}\b(?:tu dau|o dau|nguon nao)"
         r"|trieu dong|\bvnd\b"
         r"|\bfund|budget|\bcost|money|financed|financing",
@@ -68,6 +69,12 @@ AGGREGATE_CUES: list[tuple[str, str]] = [
     ("lowest", r"thap nhat|nho nhat|it nhat|lowest|smallest|least"),
     ("latest", r"muon nhat|tre nhat|cuoi cung|latest"),
     ("earliest", r"som nhat|dau tien|earliest"),
+    ("count", r"(?:bao nhieu|\bmay|so luong) (?:nhiem vu|dau viec|task)|how many tasks|number of tasks"),
+    (
+        "which",
+        r"(?:ke hoach|tinh|van ban) nao (?:co|ghi|neu|giao|dan|can cu|dat|de|quy dinh)|nhung (?:ke hoach|tinh) nao"
+        r"|which (?:plans?|provinces?)",
+    ),
 ]
 AGGREGATE_RES = [(name, re.compile(pattern)) for name, pattern in AGGREGATE_CUES]
 
@@ -85,7 +92,7 @@ GREETING_RE = re.compile(
 )
 REPORT_RE = re.compile(
     r"bao cao.*(?:ngay|han|khi nao|bao gio|truoc|cho ai|ve dau|gui (?:cho |ve )?ai|ai nhan|noi nhan)|ai nhan bao cao"
-    r"|truoc ngay nao|(?:danh gia|tong hop|gui|nop) .*truoc ngay|\bhan (?:chot )?(?:nop |gui )?bao cao"
+    r"|(?:danh gia|tong hop|gui|nop) .*truoc ngay|\bhan (?:chot )?(?:nop |gui )?bao cao"
     r"|report.*(?:date|deadline|when|each year|annual|to whom|who receives)"
     r"|(?:date|deadline|when|annual|yearly).*(?:report|submit)"
 )
@@ -113,6 +120,13 @@ YEAR_RE = re.compile(r"\b(20[2-4]\d)\b")
 TASK_RE = re.compile(
     r"(?:nhiem vu|task|muc|dong|hang|stt)\s*(?:so\s*|thu\s*|number\s*|no\.?\s*)?(\d{1,2}(?:\.\d{1,2})?)\b"
 )
+# "so với doanh thu năm nào": the year a growth target is measured against
+BASELINE_RE = re.compile(
+    r"so voi (?:doanh thu |muc |so lieu )?(?:cua )?nam (?:nao|bao nhieu)|so voi nam nao|baseline"
+    r"|compared (?:to|with) (?:which|what) year"
+)
+# who does it ("ai", "đơn vị nào"): a duties question without a named agency still asks about agencies
+WHO_RE = re.compile(r"\bai\b|(?:don vi|co quan|so|ban|nganh) nao|\bwho\b|which (?:unit|agenc|department|bod)")
 EXPLICIT_PASSAGE_RE = re.compile(r"muc tieu chung|muc dich|purpose")
 SIGNER_RE = re.compile(r"ai ky|nguoi ky|\bky\b(?! (?:ngay|khi nao|luc nao))|signed by|who signed|signer")
 LEGAL_BASIS_RE = re.compile(

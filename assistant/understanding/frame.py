@@ -10,6 +10,7 @@ from typing import Literal
 # What is asked. One attribute per thing an answer can state; routes declare which ones they answer.
 Attribute = Literal[
     "target_value",  # a target's value ("bao nhiêu phần trăm …", "mục tiêu 2025 về …")
+    "baseline_year",  # the year a growth target is measured against ("so với doanh thu năm nào")
     "lead_units",  # who leads a task ("ai chủ trì")
     "coordinating_units",  # who coordinates ("đơn vị phối hợp")
     "time_frame",  # when a task is done ("thời gian thực hiện")

@@ -122,7 +122,10 @@ class QuestionReader:
         asked, aggregate = self._asked(kind, folded, indicators, found, comparison is not None)
         also = [name for name, _ in found if name in ATTRIBUTES and name != asked]
         for name, pattern in C.AGGREGATE_RES:
-            if (m := pattern.search(folded)) and (aggregate or name == "difference"):
+            m = pattern.search(folded)
+            # "cao nhất", "muộn nhất" rank the plans only in a comparison; a count, a difference or "kế hoạch nào
+            # có …" aggregates on its own
+            if m and (aggregate or name in {"difference", "count", "which"}):
                 aggregate = name
                 trace.append(Cue(f"aggregate:{name}", m.group(0)))
                 break
@@ -202,6 +205,12 @@ class QuestionReader:
             corrected = "duties"  # "Sở Tài chính có trách nhiệm gì về kinh phí?"
         if corrected == "other" and specific and not (indicators or task_number or target_signal):
             corrected = "duties"  # "Sở KHCN đóng góp gì cho chuyển đổi số báo chí?": what the named agency does
+        if corrected == "duties" and not units and not C.WHO_RE.search(folded):
+            corrected = "passage"  # "Thái Bình làm gì để đào tạo lại đội ngũ?": what the plan does, in its prose
+        if corrected == "lead_units" and not task_number and dict(C.ATTRIBUTE_RES)["funding_sources"].search(folded):
+            corrected = "funding_sources"  # "kinh phí từ đâu, ai lo việc bố trí": the funding duties name who
+        if C.BASELINE_RE.search(folded) and corrected in {"target_value", "time_frame", "other", "passage"}:
+            corrected = "baseline_year"
         if corrected != kind:
             trace.append(Cue(f"corrected:{kind}->{corrected}", ""))
         return corrected
@@ -216,16 +225,15 @@ class QuestionReader:
                 return "legal_basis", None
             return "plan_number", None
         if kind == "comparison":
-            if indicators:
-                return "target_value", "compare"
             if re.search(r"bao cao|report", folded):
                 return "reporting_deadline", "compare"
-            secondary = next(
-                (name for name, _ in found if name not in {"passage", "target_value"}),
-                None,
-            )
+            secondary = next((name for name, _ in found if name not in {"passage", "target_value"}), None)
             if secondary == "plan_metadata":
                 return QuestionReader._asked("plan_metadata", folded, indicators, found, False)[0], "compare"
+            if secondary and not (secondary == "time_frame" and indicators):
+                return secondary, "compare"  # "qt và lc, nhiệm vụ … ai chủ trì ở mỗi tỉnh?": the lead units compared
+            if indicators:
+                return "target_value", "compare"
             return secondary, "compare"
         return (None if kind == "other" else kind), None  # type: ignore[return-value]
 

@@ -13,7 +13,7 @@ def other_documents(frame, ctx) -> list[str]:
     """Document numbers in the question (in full) other than the plans' own numbers."""
     from assistant.answer.routes.document_facts import named_documents
 
-    return [n for n in named_documents(frame, ctx) if "/" in n]
+    return named_documents(frame, ctx)
 
 
 class CitedDocuments(Route):
@@ -33,7 +33,8 @@ class CitedDocuments(Route):
     def answer(self, frame, ctx, search) -> Draft | None:
         numbers = other_documents(frame, ctx)
         cite = ctx.citations()
-        patterns = [document_pattern(fold(number)) for number in numbers]  # "951/QD-BTTTT" typed without marks
+        # "951/QD-BTTTT" typed without marks; "1628" typed in part names "1628/QĐ-UBND"
+        patterns = [document_pattern(fold(n) if "/" in n else f"{n}/") for n in numbers]
         items, missing = [], []
         for province in ctx.scope(frame):
             plan = ctx.plan_of[province]

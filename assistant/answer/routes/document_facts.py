@@ -12,7 +12,9 @@ from assistant.answer.routes.legal_basis import document_line
 from assistant.answer.words import lines
 from assistant.normalize import fold
 
-ASKED = {None, "plan_number", "legal_basis", "time_frame", "documents_cited", "passage"}
+# its date, its issuer, what it is: the document's own facts ("để làm gì", "nói gì": where the plan uses it, see
+# cited_documents)
+ASKED = {"plan_number", "legal_basis", "time_frame", "documents_cited"}
 TASK_WORDS_RE = re.compile(r"\bnhiem vu\b|\btask\b")
 
 

@@ -18,6 +18,8 @@ RELEVANT = 0.9
 WHOLE_PASSAGE_KINDS = {"appendix_row", "appendix", "signature", "recipients"}  # quoted whole, not by sentence
 PASSAGE_RELEVANCE = 0.45  # below this the passage route does not answer
 SENTENCE_MIN_OVERLAP = 0.34  # share of the question's content words a selected sentence must contain
+# "so với năm nào?": only a sentence that states the year it compares with
+BASELINE_SENTENCE_RE = re.compile(r"so với (?:\w+ ){0,3}năm\s+20\d\d", re.IGNORECASE)
 TEMPLATES = {
     "vi": {"passages": "Theo kế hoạch của {province}:", "passages_many": "Theo các kế hoạch:"},
     "en": {"passages": "According to the {province} plan:", "passages_many": "According to the plans:"},
@@ -84,7 +86,8 @@ class Passages(Route):
         return 0.3 if search is not None and frame.asked != "greeting" else 0.0
 
     def answer(self, frame, ctx, search) -> Draft | None:
-        return answer_passages(frame, ctx, search)
+        require = BASELINE_SENTENCE_RE if frame.asked == "baseline_year" else None
+        return answer_passages(frame, ctx, search, require=require)
 
 
 ROUTE = Passages()

@@ -112,6 +112,12 @@ OUTLINE_RE = re.compile(
     r"|^(?:muc dich|yeu cau)(?: chung)? (?:cua|doi voi) (?:ke hoach|cac nhiem vu)"
     r"|(?:muc dich|yeu cau) cua ke hoach"
 )
+# A list of the appendix's tasks, filtered ("liệt kê các nhiệm vụ trong phụ lục", "which tasks are ongoing")
+TASK_LIST_RE = re.compile(
+    r"(?:nhung|cac) nhiem vu (?:nao|trong phu luc|co thoi gian)|nhiem vu nao (?:co|duoc|thuc hien|do|la)"
+    r"|liet ke .*nhiem vu|which (?:numbered )?tasks|list (?:the |all )?tasks"
+)
+TIME_FILTER_RE = re.compile(r"thuong xuyen|hang nam|hằng năm|ongoing|yearly|annual|every year|khi co yeu cau")
 # Group names that make a "những nhiệm vụ gì" question about a unit's duties rather than the plan's outline.
 UNIT_GROUP_RE = re.compile(r"\b(?:co quan|don vi|toa soan|uy ban|ubnd|huyen|thanh pho|so,? ban|cac so|press agenc)")
 QUANTITY_RE = re.compile(r"phan tram|ty le|%|percent|share of|what share|how many|bao nhieu")

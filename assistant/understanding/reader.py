@@ -196,6 +196,15 @@ class QuestionReader:
             )
         ):
             corrected = "outline"
+        appendix = PART_RES["appendix"].search(folded)
+        if corrected == "outline" and appendix:
+            corrected = "task_list"  # "liệt kê các nhiệm vụ trong phụ lục": the appendix's rows, not the headings
+        elif (
+            corrected in {"time_frame", "passage", "other", "outline"}
+            and C.TASK_LIST_RE.search(folded)
+            and C.TIME_FILTER_RE.search(folded)
+        ):
+            corrected = "task_list"  # "which tasks are ongoing?"
         specific = [u for u in units if not GROUP_UNIT_RE.match(fold(u))]
         if (
             corrected in {"funding_sources", "comparison", "target_value", "other", "passage", "lead_units"}

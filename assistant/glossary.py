@@ -63,7 +63,8 @@ GLOSSARY: list[tuple[str, str]] = [
     (r"\bradio\b|\btelevision\b|\btv\b|\bpt\s*-?\s*th\b", "Đài Phát thanh và Truyền hình"),
     (r"\bpropaganda\b", "Ban Tuyên giáo Tỉnh ủy"),
     (
-        r"\bpaywall\b|\bpaid content\b|\bsubscription\w*\b|\b(?:thu|tra|tinh) (?:tien|phi) (?:doc|xem)\b",
+        r"\bpaywall\b|\bpaid content\b|\bsubscription\w*\b"
+        r"|\b(?:thu|tra|tinh) (?:tien|phi) (?:nguoi |ban )?(?:doc|xem)\b",
         "thu phí nội dung",
     ),
     (r"\bnuoc ngoai\b|\bthe gioi\b|\binternational\b|\bforeign\b|\babroad\b", "hợp tác quốc tế quốc gia"),
@@ -73,6 +74,7 @@ GLOSSARY: list[tuple[str, str]] = [
     (r"\bmaturity\b|\bindex of\b|\bassessment\b", "chỉ số đánh giá mức độ trưởng thành"),
 ]
 _COMPILED = [(re.compile(pattern), expansion) for pattern, expansion in GLOSSARY]
+GLOSSARY_PATTERNS = _COMPILED  # (compiled folded pattern, plan wording)
 # "AI" only in capitals: lowercase "ai" is the Vietnamese "who".
 _AI_RE = re.compile(r"\bAI\b")
 AI_EXPANSION = "trí tuệ nhân tạo nền tảng phân tích xử lý dữ liệu"

@@ -202,6 +202,7 @@ _NAME_FILLER = {"va", "cua", "tinh", "cac"}
 def _name_tokens(unit: str) -> list[str]:
     name = fold(canonical_unit(unit))
     name = re.sub(r"^(de nghi) ", "", name)
+    name = re.sub(r"(\S+ \S+ \S+) tinh uy$", r"\1", name)  # "Ban Tuyên giáo (Tỉnh ủy)": the seat is often left out
     return [t for t in re.findall(r"[a-z0-9]+", name) if t not in _NAME_FILLER]
 
 

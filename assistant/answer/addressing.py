@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.answer.draft import Draft
-from assistant.answer.words import document_pattern
+from assistant.answer.measures import answers_count
 from assistant.facts import Fact
 from assistant.normalize import collapse_spaces, fold
 from assistant.understanding import QuestionFrame
@@ -24,7 +24,8 @@ from assistant.understanding import QuestionFrame
 # Attributes a prose passage can state, and what its quotes must then contain.
 TIME_RE = re.compile(r"\b20\d\d\b|\d{1,2}\s*/\s*\d{1,2}|hang nam|thuong xuyen|\bquy [ivx1-4]+\b|giai doan|dinh ky")
 DATE_RE = re.compile(r"\d{1,2}\s*(?:/|thang)\s*\d{1,2}")
-NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\b\d+\b")
+# a target's value in prose: a share, or a count of something ("02 cơ quan", "300 sản phẩm"), not a document number
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\b\d+(?:[.,]\d+)?\s+(?!/)[a-z]{2,}")
 MONEY_RE = re.compile(r"\b(?:ty|trieu|nghin) dong\b|\bdong\b|\bvnd\b")
 NATIONAL_QUOTE_RE = re.compile(r"348|chien luoc|quoc gia|toan quoc|ca nuoc")
 REPORT_WORDS_RE = re.compile(r"bao cao|danh gia dinh ky|tong hop|\bnop\b|report|submit")
@@ -105,6 +106,7 @@ TEMPLATES = {
         "task": "Các kế hoạch ({provinces}) không có nhiệm vụ số {number} như được hỏi.",
         "part": "Các kế hoạch ({provinces}) không có phụ lục nêu nội dung này.",
         "arithmetic": "Phép tính từ bảng dữ liệu không khớp; tôi không đưa ra con số này.",
+        "topic": "Các kế hoạch ({provinces}) không đặt chỉ tiêu về “{words}” như được hỏi.",
         "related": "Thông tin liên quan (không phải câu trả lời):",
     },
     "en": {
@@ -120,6 +122,7 @@ TEMPLATES = {
         "task": "The plans ({provinces}) have no task number {number} as asked.",
         "part": "The plans ({provinces}) have no appendix stating this.",
         "arithmetic": "The figure computed from the facts table does not check out; it is not given.",
+        "topic": "The plans ({provinces}) set no target on “{words}” as asked.",
         "related": "Related information (not an answer to the question):",
     },
 }
@@ -164,7 +167,7 @@ def stated_attributes(frame: QuestionFrame, draft: Draft) -> set[str]:
             if fact.time_frame and "bao cao" in fold(fact.deliverable):  # a report as the task's product
                 stated.add("reporting_deadline")
         elif fact.kind == "reporting_deadline":
-            stated.add("reporting_deadline")
+            stated |= {"reporting_deadline", "duties"}  # who must report, to whom: a duty
             if REPORT_WORDS_RE.search(frame.folded):  # "thời gian nộp báo cáo": the report's date is the time asked
                 stated.add("time_frame")
         elif fact.kind == "responsibility":
@@ -228,30 +231,34 @@ def check_units(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     if not named:
         return []
     units = _fact_units(draft)
-    # the quotes and the sections they sit in ("4. Các sở: Tài chính, Kế hoạch và Đầu tư" heads its duties)
-    evidence = ctx.units.folded(" ".join(f"{c.section} {c.quote}" for c in draft.citations))
+    # the quotes and the sections they sit in ("4. Các sở: Tài chính, Kế hoạch và Đầu tư" heads its duties); a
+    # reporting deadline names its reporter, recipient and relay in its own fields, and only there
+    reporting = bool(draft.facts) and all(f.kind == "reporting_deadline" for f in draft.facts)
+    quotes = [ctx.units.folded(f"{c.section} {c.quote}") for c in draft.citations]
+    if not draft.facts and frame.asked == "target_value":  # the agency and the value in one sentence
+        quotes = [q for q in quotes if NUMBER_RE.search(q)]
     unmet = []
     for unit in named:
         in_facts = any(
             ctx.units.mentions(name, unit) or ctx.units.mentions(unit, name) or ctx.units.member_of(unit, name)
             for name in units
         )
-        if not in_facts and not ctx.units.mentions_loosely(evidence, unit):
+        in_quotes = not reporting and any(ctx.units.mentions_loosely(q, unit) for q in quotes)
+        if not in_facts and not in_quotes:
             unmet.append(Unmet("unit", unit))
     return unmet
 
 
 def check_documents(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     """Every document the question names by number is in the facts or the quotes the answer uses."""
-    from assistant.answer.routes.document_facts import named_documents, same_document
+    from assistant.answer.routes.document_facts import document_regex, named_documents, same_document
 
     quotes = fold(" ".join(c.quote for c in draft.citations))
     numbers = [f.doc_number for f in draft.facts if f.doc_number]
     return [
-        Unmet("document", number)
-        for number in named_documents(frame, ctx)
-        if not any(same_document(number, n) for n in numbers)
-        and not document_pattern(fold(number) + ("/" if "/" not in number else "")).search(quotes)
+        Unmet("document", document)
+        for document in named_documents(frame, ctx)
+        if not any(same_document(document, n) for n in numbers) and not document_regex(document).search(quotes)
     ]
 
 
@@ -295,22 +302,103 @@ def check_quantity(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
             continue
         if constraint.value == "money" and not MONEY_RE.search(_evidence(draft)):
             unmet.append(Unmet("money", constraint.words))
-        if constraint.value == "count" and frame.asked == "target_value":
-            counted = [f for f in draft.facts if f.kind == "target" and f.unit not in {"%", "named", ""}]
+        if constraint.value == "count" and (frame.asked == "target_value" or draft.states == "passage"):
             computed = [c for c in draft.computed if c[0] == "count"]
-            if not counted and not computed and not _share_of_the_counted(frame, constraint.words, draft.facts):
+            if not computed and not answers_count(frame, constraint.words, draft.facts, _evidence(draft)):
                 unmet.append(Unmet("count", constraint.words))
     return unmet
 
 
-def _share_of_the_counted(frame: QuestionFrame, words: str, facts: list[Fact]) -> bool:
-    """ "Bao nhiêu trang thông tin điện tử … được nâng cấp?": in Vietnamese "bao nhiêu" asks the level, and a share
-    of exactly what is counted answers it; "bao nhiêu người" (no target counts people) and an English "how many"
-    (a count by grammar) do not."""
-    if frame.language == "en":
-        return False
-    wording = set(re.findall(r"[a-z]+", " ".join(fold(f"{f.wording} {f.quote}") for f in facts if f.kind == "target")))
-    return all(word in wording for word in words.split())
+# Words of a target question that say what is asked or join its parts, not what it is about.
+TOPIC_FREE_WORDS = frozenset(
+    """
+    muc tieu chi tieu nam dat ra gi nhung bao nhieu phan tram ty le den duoc se phai can co quan bao chi ke hoach
+    tinh cua cac la toi thieu tang tro len hang moi nao the sao vay qua dinh huong phan dau cho ve voi nhu con thi
+    va giua so sanh hay hoac o tai trong nay do khong bao gio khi luc nhieu it hon nhat cao thap chenh lech muc dia
+    ban theo cung tung tat ca moi deu tong
+    phu luc bang ghi neu noi phan khop nhau van
+    target targets goal goals percent percentage share set sets plan plans province provinces by what which how much
+    many is are the of in for and to a an compare comparison between each all
+    """.split()
+)
+TOPIC_UNCOVERED_MAX = 0.5  # above this share of its topic words unstated by the evidence, a target answer is off-topic
+
+
+def _uncovered_topic(frame: QuestionFrame, said: str) -> tuple[list[str], int]:
+    """The question's topic words that ``said`` (folded) does not state, and how many topic words there are; the
+    words that named the indicator and glossary terms whose plan wording ``said`` holds count as stated."""
+    from assistant.glossary import GLOSSARY_PATTERNS
+    from assistant.understanding.indicator_cues import INDICATOR_PATTERNS
+
+    said_words = set(re.findall(r"[a-z0-9]+", said))
+    covered = [False] * len(frame.folded)
+    for code in frame.indicators:
+        for pattern in INDICATOR_PATTERNS.get(code, []):
+            for m in pattern.finditer(frame.folded):
+                covered[m.start() : m.end()] = [True] * (m.end() - m.start())
+    for pattern, expansion in GLOSSARY_PATTERNS:
+        if set(fold(expansion).split()) & said_words:
+            for m in pattern.finditer(frame.folded):
+                covered[m.start() : m.end()] = [True] * (m.end() - m.start())
+    years = {str(y) for y in frame.years}
+    province_words = {w for p in frame.provinces for w in fold(p).split()}
+    question = re.sub(r"\b\d+[\w.-]*/\S+", lambda m: " " * len(m.group(0)), frame.folded)  # "270/kh-ubnd"
+    topic = [
+        m
+        for m in re.finditer(r"[a-z0-9]+", question)
+        if m.group(0) not in TOPIC_FREE_WORDS | years | province_words and len(m.group(0)) > 1
+    ]
+    return [m.group(0) for m in topic if m.group(0) not in said_words and not covered[m.start()]], len(topic)
+
+
+def check_topic(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """A target answer must be about what the question names: most of its topic words are in the wording of the
+    facts (or of one cited sentence that also holds a value), or are the words that named the indicator ("mạng
+    xã hội" for "nền tảng số"), or glossary terms whose plan wording it holds. "Doanh thu từ mô hình thu phí" is
+    not answered by "% cơ quan báo chí tăng doanh thu". A follow-up's topic was checked on its first turn."""
+    if frame.asked != "target_value" or frame.language != "vi" or "indicator" in frame.inherited:
+        return []
+    if draft.facts:
+        candidates = [" ".join(fold(f"{f.wording} {f.quote}") for f in draft.facts if f.kind == "target")]
+    else:  # one cited sentence holding a value, about the asked indicator
+        from assistant.indicators import find_indicators
+
+        candidates = [
+            fold(c.quote)
+            for c in draft.citations
+            if NUMBER_RE.search(fold(c.quote))
+            and (not frame.indicators or {i.code for i, _ in find_indicators(c.quote)} & set(frame.indicators))
+        ]
+    best: list[str] | None = None
+    for said in candidates:
+        uncovered, total = _uncovered_topic(frame, said)
+        if len(uncovered) < 2 or len(uncovered) <= TOPIC_UNCOVERED_MAX * total:
+            return []
+        best = uncovered if best is None or len(uncovered) < len(best) else best
+    return [Unmet("topic", " ".join(best))] if best else ([] if draft.facts else [Unmet("topic", "")])
+
+
+# English: the noun a "what …" question asks for; a target answers only the words that ask for targets
+EN_HEAD_RE = re.compile(r"^what\s+([a-z]+)(?:\s+or\s+([a-z]+))?")
+EN_TARGET_HEADS = frozenset(
+    "target targets goal goals share percentage proportion level rate is are does do did was were the a an plan plans "
+    "province provinces year years value will should must has have can".split()
+)
+
+
+def check_english_topic(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """ "What fines or penalties apply …?" asks for fines, not the targets its clause mentions."""
+    if frame.asked != "target_value" or frame.language != "en":
+        return []
+    from assistant.glossary import expansions
+
+    m = EN_HEAD_RE.search(frame.folded)
+    if m is None:
+        return []
+    heads = [h for h in m.groups() if h]
+    if any(h in EN_TARGET_HEADS or expansions(h) for h in heads):
+        return []
+    return [Unmet("topic", " ".join(heads))]
 
 
 def check_part(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
@@ -351,6 +439,8 @@ CHECKS = [
     check_level,
     check_quantity,
     check_part,
+    check_topic,
+    check_english_topic,
     check_arithmetic,
 ]
 
@@ -384,6 +474,8 @@ def refuse(frame: QuestionFrame, draft: Draft, addressing: Addressing, ctx) -> D
         reason = t["count"].format(provinces=provinces, words=first.value)
     elif first.kind == "year":
         reason = t["year"].format(provinces=provinces, years=", ".join(map(str, frame.years)))
+    elif first.kind == "topic":
+        reason = t[first.kind].format(provinces=provinces, words=first.value)
     elif first.kind == "task":
         reason = t["task"].format(provinces=provinces, number=first.value)
     else:

@@ -25,7 +25,9 @@ class Composer:
     def run(self, frame: QuestionFrame, search: SearchResult | None) -> tuple[Draft, routes.RouteTrace, Addressing]:
         """Input: the frame and the retrieved passages (None when retrieval was skipped). Output: the draft, the
         trace of the routes tried, and whether the draft addresses the question."""
-        draft, trace = routes.run(frame, self.ctx, search)
+        draft, trace = routes.run(
+            frame, self.ctx, search, accept=lambda d: addressing.check(frame, d, self.ctx).addressed
+        )
         if draft is None:
             provinces = ", ".join(frame.provinces or self.ctx.provinces)
             text = phrase(frame.language, "not_found", provinces=provinces) + phrase(frame.language, "covers")

@@ -63,13 +63,18 @@ COMPARISON_RE = re.compile(
 AGGREGATE_CUES: list[tuple[str, str]] = [
     (
         "difference",
-        r"chenh lech|chenh nhau|hon (?:bao nhieu|kem)|kem (?:bao nhieu|nhau)|difference|how much (?:more|higher|lower)",
+        r"chenh lech|\bchenh\b|hon (?:bao nhieu|kem)|kem (?:bao nhieu|nhau)|difference|how much (?:more|higher|lower)"
+        r"|(?:cao|thap|som|muon|nhieu|it|lon|nho) hon\b.{0,40}\bbao nhieu|(?:tang|giam) (?:them )?bao nhieu diem"
+        r"|how many (?:points|days|percentage points)",
     ),
     ("highest", r"cao nhat|lon nhat|nhieu nhat|highest|largest|most ambitious"),
     ("lowest", r"thap nhat|nho nhat|it nhat|lowest|smallest|least"),
     ("latest", r"muon nhat|tre nhat|cuoi cung|latest"),
     ("earliest", r"som nhat|dau tien|earliest"),
-    ("count", r"(?:bao nhieu|\bmay|so luong) (?:nhiem vu|dau viec|task)|how many tasks|number of tasks"),
+    (
+        "count",
+        r"(?:bao nhieu|\bmay|so luong) (?:muc |dau |dong )?(?:nhiem vu|dau viec|task)|how many tasks|number of tasks",
+    ),
     (
         "which",
         r"(?:ke hoach|tinh|van ban) nao (?:co|ghi|neu|giao|dan|can cu|dat|de|quy dinh)|nhung (?:ke hoach|tinh) nao"
@@ -134,12 +139,12 @@ BASELINE_RE = re.compile(
 # who does it ("ai", "đơn vị nào"): a duties question without a named agency still asks about agencies
 WHO_RE = re.compile(r"\bai\b|(?:don vi|co quan|so|ban|nganh) nao|\bwho\b|which (?:unit|agenc|department|bod)")
 EXPLICIT_PASSAGE_RE = re.compile(r"muc tieu chung|muc dich|purpose")
-SIGNER_RE = re.compile(r"ai ky|nguoi ky|\bky\b(?! (?:ngay|khi nao|luc nao))|signed by|who signed|signer")
+SIGNER_RE = re.compile(r"ai k[yi]\b|nguoi k[yi]\b|\bk[yi]\b(?! (?:ngay|khi nao|luc nao))|signed by|who signed|signer")
 LEGAL_BASIS_RE = re.compile(
     r"can cu|legal basis|based on|dua tren|(?:quyet dinh|nghi quyet|chi thi|van ban) (?:nao|so)|"
     r"national decision|which decision|implement"
 )
 FOLLOW_UP_RE = re.compile(
-    r"^(con|the con|vay con|va|con ve|how about|what about|and)\b|thi sao\??$|the nao\??$"
+    r"^(con|the con|vay con|va|con ve|the o|con o|vay o|how about|what about|and)\b|thi sao\??$|the nao\??$"
     r"|(?:nhiem vu|viec|ke hoach|task) (?:do|nay|tren)\b|\b(?:that|this) task\b"
 )

@@ -40,6 +40,7 @@ INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "relicensing": (r"cap phep lai", r"relicens"),
 }
 _INDICATOR_RES = {code: [re.compile(p) for p in patterns] for code, patterns in INDICATOR_SYNONYMS.items()}
+INDICATOR_PATTERNS = _INDICATOR_RES  # code → compiled folded patterns of the words that name it in a question
 INDICATOR_MATCH_COSINE = 0.86
 
 

@@ -10,7 +10,10 @@ MONEY_RE = re.compile(
     r"|how much(?! (?:more|higher|lower|less|greater|bigger))"
 )
 # "bao nhiêu lượt truy cập", "mấy người": a count, unless it counts shares or time ("bao nhiêu phần trăm", "mấy năm")
-COUNT_VI_RE = re.compile(r"(?:bao nhieu|\bmay) (?!phan tram|ty le|%|diem)([a-z]+(?: [a-z]+)?)")
+COUNT_VI_RE = re.compile(
+    r"(?:bao nhieu|\bmay) (?!phan tram|ty le|%|diem|cho\b|cua\b|la\b|o\b|trong\b|thi\b|vao\b|den\b|voi\b|de\b"
+    r"|duoc\b|khong\b|tu\b)([a-z]+(?: [a-z]+)?)"
+)
 COUNT_EN_RE = re.compile(r"how many ([a-z]+(?: [a-z]+)?)")
 TIME_WORDS = frozenset("nam thang ngay lan giai doan quy tuan years months days times year".split())
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from assistant.glossary import expand_shorthand, expansions
-from assistant.normalize import fold
+from assistant.normalize import collapse_spaces, fold
 from assistant.provinces import ProvinceMatcher
 from assistant.understanding import cues as C
 from assistant.understanding.conversation import inherit
@@ -32,6 +32,11 @@ PARTIAL_DOCUMENT_RE = re.compile(
 )
 # A part of a plan the answer must come from ("theo phụ lục", "in the appendix").
 PART_RES = {"appendix": re.compile(r"\bphu luc\b|\bappendix\b|\bannex\b|bang phan cong")}
+# A law named by its title ("Luật Báo chí", "luat an ninh mang"), up to its year or the end of the phrase.
+LAW_TITLE_RE = re.compile(
+    r"\b[Ll]u[ậa]t\s+(?!s[ốo]\b|g[ìi]\b|n[àa]o\b|n[àa]y\b|đ[óo]\b|do\b)[\wÀ-ỹ]+(?:\s+(?!n[ăa]m\b|s[ốo]\b|c[ủu]a\b|v[ềe]\b|v[àa]\b|quy\b|theo\b)"
+    r"[\wÀ-ỹ]+){0,3}?(?=\s+(?:n[ăa]m|s[ốo]|c[ủu]a|v[ềe]|v[àa]|theo|quy|\d)\b|\s*[,.?;:!)]|\s*$)"
+)
 # "Ngoài QĐ 348 và 781, …", "besides Decision 348": what follows is set aside, up to the end of the clause.
 EXCLUSION_RE = re.compile(r"\b(?:ngoai(?: ra)?|tru|besides|apart from|other than|except(?: for)?)\b[^,;?]*")
 # "Sở TTTT có nhiệm vụ gì?": a question about what a named agency must do, whatever else it mentions.
@@ -185,6 +190,13 @@ class QuestionReader:
             and (target_signal or re.search(r"\bdat\b|cap do", folded))
         ):
             corrected = "target_value"  # "đạt cấp độ 3 từ năm nào": a target over the years
+        elif (
+            kind == "time_frame"
+            and re.search(r"\b(?:chi tieu|muc tieu)\b", folded)
+            and not task_number
+            and not re.search(r"nhiem vu|task|bao cao|report|ban hanh", folded)
+        ):
+            corrected = "target_value"  # "Thái Bình chia chỉ tiêu thành mấy giai đoạn?": the targets over the years
         elif kind == "duties" and indicators and C.QUANTITY_RE.search(folded):
             corrected = "target_value"  # "what share of reporters should be trained by 2030"
         if (
@@ -256,6 +268,8 @@ class QuestionReader:
         for m in PARTIAL_DOCUMENT_RE.finditer(rest):
             if not 2020 <= int(m.group(1)) <= 2040 and m.group(1) not in heads:
                 named.append((m.start(), m.group(1)))
+        for m in LAW_TITLE_RE.finditer(question):  # "Luật Báo chí năm 2016": a law named by its title
+            named.append((m.start(), collapse_spaces(m.group(0))))
         aside = EXCLUSION_RE.search(fold(question))
         excluded = [d for start, d in named if aside and aside.start() <= start < aside.end()]
         return [d for _, d in sorted(named) if d not in excluded], excluded

@@ -1,14 +1,16 @@
 """The answer routes, one per file, and the registry that runs them.
 
 Each route declares how sure it is that it can answer a question frame (``score``) and writes a draft or
-nothing (``answer``). :func:`run` tries the routes from the most to the least sure; the first draft wins, and
-the trace says which route decided and why. Adding a question kind is adding one file and one line below.
+nothing (``answer``). :func:`run` tries the routes from the most to the least sure; the first draft that the
+caller accepts (the "addresses the question" gate) wins, a route's own refusal ends the search, and the trace
+says which route decided and why. Adding a question kind is adding one file and one line below.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from assistant.answer.context import AnswerContext
 from assistant.answer.draft import Draft
@@ -79,26 +81,52 @@ ROUTES: list[Route] = [
 
 @dataclass
 class RouteTrace:
-    """Which routes were tried for a frame, with their scores, and which one wrote the draft."""
+    """Which routes were tried for a frame, with their scores, which one wrote the draft, and which drafts the
+    "addresses the question" gate turned down."""
 
     scores: list[tuple[str, float]]
     tried: list[str]
     decided: str | None
+    turned_down: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         scored = ", ".join(f"{name}={score:.2f}" for name, score in self.scores)
-        return f"route={self.decided or 'none'} tried={'>'.join(self.tried) or '-'} scores=[{scored}]"
+        down = f" turned_down={','.join(self.turned_down)}" if self.turned_down else ""
+        return f"route={self.decided or 'none'} tried={'>'.join(self.tried) or '-'}{down} scores=[{scored}]"
 
 
-def run(frame: QuestionFrame, ctx: AnswerContext, search: SearchResult | None) -> tuple[Draft | None, RouteTrace]:
-    """The first draft of the surest route that can answer (see the module docstring)."""
+def rank(frame: QuestionFrame, ctx: AnswerContext, search: SearchResult | None) -> list[tuple[Route, float]]:
+    """The routes that can answer ``frame``, surest first (ties in :data:`ROUTES` order)."""
     scored = [(route, route.score(frame, ctx, search)) for route in ROUTES]
-    ranked = sorted((item for item in scored if item[1] > 0), key=lambda item: -item[1])
-    tried: list[str] = []
+    return sorted((item for item in scored if item[1] > 0), key=lambda item: -item[1])
+
+
+def run(
+    frame: QuestionFrame,
+    ctx: AnswerContext,
+    search: SearchResult | None,
+    accept: Callable[[Draft], bool] = lambda draft: True,
+) -> tuple[Draft | None, RouteTrace]:
+    """The first draft of the surest route that ``accept`` takes (a route's own refusal always counts); when every
+    answer is turned down, the first of them, for the caller to refuse (see the module docstring)."""
+    ranked = rank(frame, ctx, search)
+    trace = RouteTrace([(r.name, s) for r, s in ranked], [], None)
+    first_turned_down: Draft | None = None
     for route, _ in ranked:
-        tried.append(route.name)
-        draft = route.answer(frame, ctx, search)
-        if draft is not None:
-            draft.route_detail = route.name
-            return draft, RouteTrace([(r.name, s) for r, s in ranked], tried, route.name)
-    return None, RouteTrace([(r.name, s) for r, s in ranked], tried, None)
+        trace.tried.append(route.name)
+        try:
+            draft = route.answer(frame, ctx, search)
+        except Exception:  # a route's bug must not cost the user an answer from the next route
+            log.exception("Route %s failed on: %s", route.name, frame.describe())
+            continue
+        if draft is None:
+            continue
+        draft.route_detail = route.name
+        if draft.status != "answered" or accept(draft):
+            trace.decided = route.name
+            return draft, trace
+        trace.turned_down.append(route.name)
+        first_turned_down = first_turned_down or draft
+    if first_turned_down is not None:
+        trace.decided = first_turned_down.route_detail
+    return first_turned_down, trace

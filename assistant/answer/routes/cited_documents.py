@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
-from assistant.answer.words import document_pattern, lines, sentence_around
-from assistant.normalize import collapse_spaces, fold
+from assistant.answer.words import lines, sentence_around
+from assistant.normalize import collapse_spaces
 
 
 def other_documents(frame, ctx) -> list[str]:
@@ -33,8 +33,9 @@ class CitedDocuments(Route):
     def answer(self, frame, ctx, search) -> Draft | None:
         numbers = other_documents(frame, ctx)
         cite = ctx.citations()
-        # "951/QD-BTTTT" typed without marks; "1628" typed in part names "1628/QĐ-UBND"
-        patterns = [document_pattern(fold(n) if "/" in n else f"{n}/") for n in numbers]
+        from assistant.answer.routes.document_facts import document_regex
+
+        patterns = [document_regex(n) for n in numbers]  # "951/QD-BTTTT" unmarked, "1628" in part, a law's title
         items, missing = [], []
         for province in ctx.scope(frame):
             plan = ctx.plan_of[province]

@@ -9,13 +9,21 @@ import re
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.legal_basis import document_line
-from assistant.answer.words import lines
+from assistant.answer.words import document_pattern, lines
 from assistant.normalize import fold
 
 # its date, its issuer, what it is: the document's own facts ("để làm gì", "nói gì": where the plan uses it, see
 # cited_documents)
 ASKED = {"plan_number", "legal_basis", "time_frame", "documents_cited"}
 TASK_WORDS_RE = re.compile(r"\bnhiem vu\b|\btask\b")
+
+
+def document_regex(document: str) -> re.Pattern:
+    """The folded pattern of a document as plans write it: a number (in full or its first part, "1628" →
+    "1628/…"), or a title ("Luật Báo chí")."""
+    if document[:1].isdigit():
+        return document_pattern(fold(document) if "/" in document else f"{document}/")
+    return re.compile(r"\b" + r"\s+".join(re.escape(w) for w in fold(document).split()) + r"\b")
 
 
 def same_document(asked: str, number: str) -> bool:

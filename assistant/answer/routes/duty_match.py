@@ -19,23 +19,31 @@ TEMPLATES = {
 
 
 def duties_matching(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
-    """The best matching duty sentence and the unit it belongs to, or None below :data:`DUTY_MATCH_F1`."""
-    words = content_words(frame.topic or frame.folded, *frame.provinces) - GENERIC_DUTY_WORDS
-    if not words or not frame.provinces:
+    """In each province of the scope, the best matching duty sentence and the unit it belongs to (none below
+    :data:`DUTY_MATCH_F1`)."""
+    words = content_words(frame.topic or frame.folded, *ctx.scope(frame)) - GENERIC_DUTY_WORDS
+    if not words:
         return None
-    best = None
     named = set(ctx.units_with_duties(frame))
-    candidates = [f for f in ctx.select("responsibility", frame.provinces) if not named or f.responsible_unit in named]
-    for fact in candidates:
-        for line in fact.duties.split("\n"):
-            for sentence in re.split(r"(?<=[.;])\s+", line):
-                score = f1(words, content_words(fold(sentence)) - GENERIC_DUTY_WORDS)
-                if best is None or score > best[0]:
-                    best = (score, fact, sentence)
-    if best is None or best[0] < DUTY_MATCH_F1:
+    items, used = [], []
+    for province in ctx.scope(frame):
+        best = None
+        for fact in ctx.select("responsibility", [province]):
+            if named and fact.responsible_unit not in named:
+                continue
+            for line in fact.duties.split("\n"):
+                for sentence in re.split(r"(?<=[.;])\s+", line):
+                    score = f1(words, content_words(fold(sentence)) - GENERIC_DUTY_WORDS)
+                    if best is None or score > best[0]:
+                        best = (score, fact, sentence)
+        if best is None or best[0] < DUTY_MATCH_F1:
+            continue
+        _, fact, sentence = best
+        duty = collapse_spaces(sentence).lstrip("-– ")
+        marker = ctx.cite_duty(fact, duty, cite)
+        text = TEMPLATES[frame.language]["duty_of"].format(province=province, unit=fact.responsible_unit, duty=duty)
+        items.append(f"{text} {marker}")
+        used.append(fact)
+    if not items:
         return None
-    _, fact, sentence = best
-    duty = collapse_spaces(sentence).lstrip("-– ")
-    marker = ctx.cite_duty(fact, duty, cite)
-    text = TEMPLATES[frame.language]["duty_of"].format(province=fact.province, unit=fact.responsible_unit, duty=duty)
-    return Draft(f"{text} {marker}", "answered", "facts", cite.items, [fact], states="duties")
+    return Draft("\n".join(items), "answered", "facts", cite.items, used, states="duties")

@@ -57,7 +57,8 @@ class ReportingDifference(Route):
             return None
         cite = ctx.citations()
         facts = list(dates.values())
-        items = [report_line(f, frame, cite) for f in facts]
+        shown = [f for f in ctx.select("reporting_deadline", list(dates)) if f.day and f.month]
+        items = [report_line(f, frame, cite) for f in shown]
         if frame.aggregate == "difference":
             a, b = facts[0], facts[1]
             if len(frame.provinces) == 2:
@@ -74,7 +75,7 @@ class ReportingDifference(Route):
                 db=f"{b.day:02d}/{b.month:02d}",
                 value=value,
             )
-            draft = Draft(lines(head, items), "answered", "facts", cite.items, facts)
+            draft = Draft(lines(head, items), "answered", "facts", cite.items, shown)
             draft.computed.append(("days", value, [a, b]))
             return draft
         pick = max if frame.aggregate in {"latest", "highest"} else min
@@ -82,7 +83,7 @@ class ReportingDifference(Route):
         tied = sorted(f.province for f in facts if _day_of_year(f) == _day_of_year(chosen))
         key = "latest" if pick is max else "earliest"
         head = self.t(frame, key, provinces=", ".join(tied), date=f"{chosen.day:02d}/{chosen.month:02d}")
-        return Draft(lines(head, items), "answered", "facts", cite.items, facts)
+        return Draft(lines(head, items), "answered", "facts", cite.items, shown)
 
 
 ROUTE = ReportingDifference()

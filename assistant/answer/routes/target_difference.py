@@ -77,7 +77,9 @@ class TargetDifference(Route):
 
     def _sides(self, frame, ctx, rows: list[Fact]) -> tuple[Fact, Fact] | str | None:
         provinces = frame.provinces
-        if len(provinces) == 1 and len(frame.years) >= 2:  # one plan, two years
+        if len(provinces) == 1:  # one plan: the difference between two of its years
+            if len(frame.years) < 2:
+                return None
             first, last = frame.years[0], frame.years[-1]
             a, b = self._one(rows, provinces[0], first), self._one(rows, provinces[0], last)
             return (a, b) if a and b else provinces[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.draft import Citations, Draft
+from assistant.answer.measures import answers_count, counted
 from assistant.answer.routes.base import Route
 from assistant.answer.words import content_words, lines, overlap
 from assistant.facts import Fact
@@ -91,15 +92,12 @@ def conflict_notes(rows: list[Fact], frame: QuestionFrame, all_facts: list[Fact]
 
 
 def unmet_measure(frame: QuestionFrame, facts: list[Fact]) -> str | None:
-    """``"money"`` when the question asks for a sum the targets (shares) cannot give; ``"count"`` when it asks how
-    many of something the targets' wording never counts ("bao nhiêu lượt truy cập"); None when they answer it."""
+    """``"money"`` when the question asks for a sum the targets (shares) cannot give; ``"count"`` when it asks a
+    count the targets do not give (:mod:`assistant.answer.measures`); None when they answer it."""
     if "money" in frame.constraint_values("quantity"):
         return "money"
-    match = COUNT_RE.search(frame.folded) if frame.language == "vi" else None
-    if match is None or match.group(1).split()[0] in TIME_WORDS:
-        return None
-    wording = set(re.findall(r"[a-z]+", " ".join(fold(f"{f.wording} {f.quote}") for f in facts)))
-    return None if all(word in wording for word in match.group(1).split()) else "count"
+    words = counted(frame)
+    return "count" if words and not answers_count(frame, words, facts) else None
 
 
 def narrow_by_wording(facts: list[Fact], frame: QuestionFrame, province: str) -> list[Fact]:

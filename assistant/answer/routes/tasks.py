@@ -71,8 +71,12 @@ def find_tasks(frame: QuestionFrame, ctx, province: str) -> tuple[list[Fact], st
     led = tasks_of_named_unit(frame, ctx, tasks)
     if led is not None:
         return led, None
-    # Words no plan uses (English, typos) cannot match a task and would only dilute the score.
-    words = {w for w in content_words(frame.topic or frame.folded, province) - TASK_CUE_WORDS if w in ctx.vocabulary}
+    # Words no plan uses (English, typos) cannot match a task and would only dilute the score; the agencies the
+    # question names say who, not what.
+    topic = frame.topic or frame.folded
+    for unit in frame.subject.units:
+        topic = topic.replace(fold(unit), " ")
+    words = {w for w in content_words(topic, province) - TASK_CUE_WORDS if w in ctx.vocabulary}
     scored = []
     for fact in tasks:
         said = content_words(fold(f"{fact.content} {fact.deliverable}"), province) - TASK_CUE_WORDS

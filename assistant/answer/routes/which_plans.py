@@ -49,7 +49,8 @@ class WhichPlans(Route):
     def score(self, frame, ctx, search) -> float:
         if frame.aggregate not in {"which", "compare"} or frame.indicators or frame.subject.documents:
             return 0.0
-        return 0.84 if frame.asked in {None, "passage", "outline", "duties", "task_list", "task_details"} else 0.0
+        asked = {None, "passage", "outline", "duties", "task_list", "task_details", "deliverable"}
+        return 0.84 if frame.asked in asked else 0.0
 
     def answer(self, frame, ctx, search) -> Draft | None:
         cite = ctx.citations()

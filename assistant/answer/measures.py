@@ -1,0 +1,33 @@
+"""Whether facts give the measure a question asks: a count asked ("bao nhiêu người", "how many journalists") is
+answered by a count, or, in Vietnamese, by a share of exactly what is counted ("bao nhiêu trang thông tin điện
+tử … được nâng cấp?" — "50% trang thông tin điện tử …"); people are never counted by a share, and an English
+"how many" is a count by grammar."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.facts import Fact
+from assistant.normalize import fold
+from assistant.understanding import QuestionFrame
+
+# Counted nouns that are people or visits: a share of them is not their number.
+PEOPLE = frozenset("nguoi phong bien nha can lanh sinh hoc luot doc dan".split())
+
+
+def counted(frame: QuestionFrame) -> str | None:
+    """The counted words of a count the question asks, if it asks one."""
+    return next((c.words for c in frame.constraints if c.kind == "quantity" and c.value == "count"), None)
+
+
+def answers_count(frame: QuestionFrame, words: str, facts: list[Fact], evidence: str = "") -> bool:
+    """Whether ``facts`` (or the folded ``evidence`` of quoted prose) give the count of ``words``."""
+    if any(f.kind == "target" and f.unit not in {"%", "named", ""} for f in facts):
+        return True
+    head = words.split()[0] if words else ""
+    if frame.language == "en" or head in PEOPLE:
+        return False
+    said = " ".join(fold(f"{f.wording} {f.quote}") for f in facts if f.kind == "target") + " " + evidence
+    if not facts:  # prose: a number of it ("03 cơ quan báo chí"), or a share of it ("20% số lượng tin, bài")
+        return bool(re.search(rf"\b\d+\s*%?\s+(?:[a-z]+,?\s+){{0,3}}{re.escape(head)}\b", said))
+    return all(word in set(re.findall(r"[a-z]+", said)) for word in words.split())

@@ -75,16 +75,15 @@ class AnswerEngine:
             IndexBuilder(settings).build(corpus, embedder=embedder, force=True)
             retriever = HybridRetriever.load(settings, embedder)
         vectors = embedder.embed_passages(indicator_descriptions())
-        units = sorted({u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u})
+        composer = Composer(corpus, facts)
+        units = composer.ctx.unit_names
         reader = QuestionReader(
             [p.province for p in corpus.plans],
             indicator_vectors=np.asarray(vectors),
             plan_numbers={p.province: p.meta.plan_number for p in corpus.plans if p.meta.plan_number},
             unit_names=units,
         )
-        engine = cls(
-            settings, corpus, facts, retriever, reader, Composer(corpus, facts), AnswerVerifier(units), embedder
-        )
+        engine = cls(settings, corpus, facts, retriever, reader, composer, AnswerVerifier(units), embedder)
         log.info("Answer engine ready in %.2f s", time.perf_counter() - started)
         return engine
 

@@ -257,6 +257,18 @@ class UnitMatcher:
             return bool(re.search(r"\bcac so\b|\bso, ban", name))
         return False
 
+    def group_in(self, folded_text: str, unit: str) -> bool:
+        """Whether the (folded) text names a group that includes ``unit`` and lists none of its members by name
+        ("các cơ quan báo chí" holds Báo Lai Châu; "02 cơ quan báo chí (Báo Lai Châu, Đài …)" names its two)."""
+        head = fold(canonical_unit(unit))
+        if head.startswith(("bao ", "dai ", "tap chi ")):
+            group = re.search(r"\bco quan bao chi\b(?!\s*\()", folded_text)
+        elif head.startswith("so "):
+            group = re.search(r"\bcac so\b|\bso, ban, nganh\b", folded_text)
+        else:
+            return False
+        return group is not None
+
     def named(self, text: str) -> list[str]:
         """Units of the lexicon named in ``text`` (a longer name hides the shorter ones inside it), then outlets
         named by head word and proper name that the lexicon does not hold."""

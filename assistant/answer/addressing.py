@@ -25,7 +25,7 @@ from assistant.understanding import QuestionFrame
 TIME_RE = re.compile(r"\b20\d\d\b|\d{1,2}\s*/\s*\d{1,2}|hang nam|thuong xuyen|\bquy [ivx1-4]+\b|giai doan|dinh ky")
 DATE_RE = re.compile(r"\d{1,2}\s*(?:/|thang)\s*\d{1,2}")
 # a target's value in prose: a share, or a count of something ("02 cơ quan", "300 sản phẩm"), not a document number
-NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\b\d+(?:[.,]\d+)?\s+(?!/)[a-z]{2,}")
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\b(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?\s+(?!/)[a-z]{2,}")
 MONEY_RE = re.compile(r"\b(?:ty|trieu|nghin) dong\b|\bdong\b|\bvnd\b")
 NATIONAL_QUOTE_RE = re.compile(r"348|chien luoc|quoc gia|toan quoc|ca nuoc")
 REPORT_WORDS_RE = re.compile(r"bao cao|danh gia dinh ky|tong hop|\bnop\b|report|submit")
@@ -223,6 +223,26 @@ def check_attribute(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     return [Unmet("attribute", asked)]
 
 
+# What a target's value counts ("30% cơ quan báo chí | tăng doanh thu", "02 cơ quan báo chí tỉnh (Báo Lai Châu, Đài
+# …) | tăng doanh thu"): the words after the value, up to the verb of the target.
+POPULATION_RE = re.compile(
+    r"(?:\d+(?:[.,]\d+)?\s*%|\b0\d\b|\b\d+\b(?=\s+co quan))\s+(.+?)(?=\s(?:dua|su dung|hoat dong|co(?! quan)|tang"
+    r"|duoc|cap|tu chu|toi uu|nang cap|van hanh|thuc hien|dat|trien khai|ung dung|tiep can|chuyen)\b|[;.]|$)"
+)
+
+
+def _target_names(units, folded_quote: str, unit: str) -> bool:
+    """Whether a target's clause is about ``unit``: a population after its value names it, or is a group that
+    holds it without listing its members."""
+    for m in POPULATION_RE.finditer(folded_quote):
+        population = m.group(1)
+        if units.mentions(population, unit, folded=True):
+            return True
+        if "(" not in population and units.group_in(population, unit):
+            return True
+    return False
+
+
 def check_units(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     """Every agency the question names is what the answer is about: in the facts it uses or the quotes it cites."""
     if frame.asked in NOT_ABOUT_AN_AGENCY or not frame.subject.units:
@@ -230,20 +250,34 @@ def check_units(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     named = [u for u in frame.subject.units if not GROUP_RE.match(fold(u))]
     if not named:
         return []
+    if frame.asked == "target_value" and draft.facts:  # the agency must be what a target's value counts
+        targets = [f for f in draft.facts if f.kind == "target"]
+        return [
+            Unmet("unit", u)
+            for u in named
+            if not any(
+                ctx.units.mentions(f.value_text, u)
+                if f.unit == "named"
+                else _target_names(ctx.units, ctx.units.folded(f.quote), u)
+                for f in targets
+            )
+        ]
+    if frame.asked == "target_value":  # prose: see check_prose_target
+        return []
     units = _fact_units(draft)
     # the quotes and the sections they sit in ("4. Các sở: Tài chính, Kế hoạch và Đầu tư" heads its duties); a
     # reporting deadline names its reporter, recipient and relay in its own fields, and only there
     reporting = bool(draft.facts) and all(f.kind == "reporting_deadline" for f in draft.facts)
     quotes = [ctx.units.folded(f"{c.section} {c.quote}") for c in draft.citations]
-    if not draft.facts and frame.asked == "target_value":  # the agency and the value in one sentence
-        quotes = [q for q in quotes if NUMBER_RE.search(q)]
     unmet = []
     for unit in named:
         in_facts = any(
             ctx.units.mentions(name, unit) or ctx.units.mentions(unit, name) or ctx.units.member_of(unit, name)
             for name in units
         )
-        in_quotes = not reporting and any(ctx.units.mentions_loosely(q, unit) for q in quotes)
+        in_quotes = not reporting and any(
+            ctx.units.mentions_loosely(q, unit) or ctx.units.group_in(q, unit) for q in quotes
+        )
         if not in_facts and not in_quotes:
             unmet.append(Unmet("unit", unit))
     return unmet
@@ -275,11 +309,34 @@ def check_scope(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     if frame.years and frame.asked == "target_value":
         wrong = sorted({f.year for f in draft.facts if f.kind == "target" and f.year not in frame.years})
         unmet += [Unmet("year", str(y)) for y in wrong]
+
     if frame.task_number and frame.asked in {"lead_units", "coordinating_units", "time_frame", "deliverable"}:
         tasks = [f for f in draft.facts if f.kind == "task"]
         if any(f.number != frame.task_number and f.parent != frame.task_number for f in tasks):
             unmet.append(Unmet("task", frame.task_number))
     return unmet
+
+
+def check_prose_target(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """A target answered in prose needs one cited sentence that holds a value, about the asked indicator, for an
+    asked year (in the sentence or its section), counting the agency the question names: values, years and
+    agencies spread over several sentences do not make an answer."""
+    if frame.asked != "target_value" or draft.facts or not draft.citations:
+        return []
+    from assistant.indicators import find_indicators
+
+    named = [u for u in frame.subject.units if not GROUP_RE.match(fold(u))]
+    for c in draft.citations:
+        quote = fold(c.quote)
+        if not NUMBER_RE.search(quote):
+            continue
+        if frame.indicators and not {i.code for i, _ in find_indicators(c.quote)} & set(frame.indicators):
+            continue
+        if frame.years and not any(str(y) in f"{c.section} {c.quote}" for y in frame.years):
+            continue
+        if all(_target_names(ctx.units, ctx.units.folded(c.quote), u) for u in named):
+            return []
+    return [Unmet("attribute", "target_value")]
 
 
 def check_level(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
@@ -434,6 +491,7 @@ def recompute(kind: str, facts: list[Fact]) -> float | None:
 CHECKS = [
     check_attribute,
     check_units,
+    check_prose_target,
     check_documents,
     check_scope,
     check_level,

@@ -28,8 +28,8 @@ class AnswerContext:
         # Each plan's text folded with unit aliases expanded: the body, and the list of recipients ("Nơi nhận").
         self.body_text = {p.id: _folded_blocks(p, recipients=False) for p in corpus.plans}
         self.recipients_text = {p.id: _folded_blocks(p, recipients=True) for p in corpus.plans}
-        names = {u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u}
-        self.units = UnitMatcher(sorted(names))
+        self.unit_names = unit_names(facts)
+        self.units = UnitMatcher(self.unit_names)
         self._folded = {p.id: "".join(fold(ch)[:1] or ch for ch in p.text) for p in corpus.plans}
         self._by_kind: dict[str, list[Fact]] = {}
         for fact in facts:
@@ -84,6 +84,22 @@ class AnswerContext:
         line_end = plan.text.find("\n", position)
         line_end = fact.end if line_end < 0 or line_end > fact.end else line_end
         return cite.cite(fact.plan_id, position, line_end, fact.section)
+
+
+def unit_names(facts: list[Fact]) -> list[str]:
+    """Every agency the facts name: task leads and partners, units with duties, reporters and recipients, and the
+    outlets a target names ("Tạp chí Văn nghệ Lai Châu được cấp phép lại")."""
+    names = {
+        u
+        for f in facts
+        for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit, f.reporter, f.recipient, f.via]
+        if u
+    }
+    for fact in facts:
+        if fact.kind == "target" and fact.unit == "named":
+            names |= {n.strip() for n in re.split(r",|\svà\s", fact.value_text) if n.strip()}
+        names |= set(fact.qualifiers.get("agencies", []))
+    return sorted(names)
 
 
 def _folded_blocks(plan, recipients: bool) -> str:

@@ -429,6 +429,7 @@ def _print_answer(answer) -> None:
         "not_verified": "[red]Chưa đối chiếu được[/]",
         "no_claims": "[dim]Không có số liệu cần đối chiếu[/]",
         "not_addressed": "[dim]Các kế hoạch không nêu điều được hỏi[/]",
+        "unconfirmed": "[cyan]Trích nguyên văn, chưa đối chiếu bảng dữ liệu[/]",
     }[answer.verification.status]
     console.print(answer.answer, highlight=False)
     console.print(f"\n{badge} · {answer.status} · {answer.route} · {answer.timings_ms.get('total', 0):.0f} ms")

@@ -118,10 +118,12 @@ class AnswerEngine:
         timings["compose"] = _ms(t0)
         t0 = time.perf_counter()
         verification = self.verifier.run(draft.text, draft.citations, draft.facts, asked)
-        verification.addressed = draft.status == "answered" and addressing.addressed
+        verification.addressed = draft.status == "answered" and addressing.addressed and not draft.prose
         verification.unmet = [str(u) for u in addressing.unmet]
-        if not verification.addressed:
+        if draft.status != "answered" or not addressing.addressed:
             verification.status = "not_addressed"
+        elif draft.prose and verification.status in {"verified", "no_claims"}:
+            verification.status = "unconfirmed"
         timings["verify"] = _ms(t0)
         timings["total"] = _ms(started)
         log.debug("answer %s | %s | %s | %s", draft.status, frame.describe(), trace.describe(), verification.status)

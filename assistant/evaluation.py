@@ -74,6 +74,9 @@ def load_questions(path: Path) -> list[EvalQuestion]:
 
 
 def _contains(answer: str, needle: str) -> bool:
+    month = re.fullmatch(r"thang (\d{1,2})", normalize(needle))
+    if month and re.search(rf"\b\d{{1,2}}/{int(month.group(1))}\b", answer):  # "tháng 11" is said by "01/11"
+        return True
     needle = normalize(needle)
     if re.fullmatch(r"[\d.,/%]+", needle):
         return re.search(rf"(?<![\d.,]){re.escape(needle)}(?![\d])", answer) is not None

@@ -31,9 +31,10 @@ class Claim(BaseModel):
 
 class Verification(BaseModel):
     """Grounded (every claim backed by a used fact or a cited quote) and addressed (the answer states what was
-    asked, for the asked subject and scope). ``verified`` means both; a refusal is ``not_addressed``."""
+    asked, for the asked subject and scope). ``verified`` means both; a refusal is ``not_addressed``; sentences
+    chosen from the plans' prose are grounded but not confirmed against the facts table: ``unconfirmed``."""
 
-    status: Literal["verified", "partially_verified", "not_verified", "no_claims", "not_addressed"]
+    status: Literal["verified", "partially_verified", "not_verified", "no_claims", "not_addressed", "unconfirmed"]
     claims: list[Claim] = Field(default_factory=list)
     addressed: bool = Field(default=False, description="The answer states the asked attribute for the asked subject.")
     unmet: list[str] = Field(

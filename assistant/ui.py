@@ -79,6 +79,11 @@ BADGES = {  # status → (css class, label, tooltip)
     "no_claims": ("neutral", "Không có số liệu cần đối chiếu", "Câu trả lời không chứa số liệu để đối chiếu."),
     "not_found": ("neutral", "Không tìm thấy trong các kế hoạch", "Kho văn bản không có thông tin để trả lời."),
     "not_addressed": ("neutral", "Không tìm thấy trong các kế hoạch", "Các kế hoạch không nêu điều được hỏi."),
+    "unconfirmed": (
+        "neutral",
+        "Trích từ văn bản kế hoạch",
+        "Các câu được trích nguyên văn từ kế hoạch; nội dung chưa được đối chiếu với bảng dữ liệu.",
+    ),
 }
 GENERIC_ERROR = "Xin lỗi, đã có lỗi khi xử lý câu hỏi. Hãy thử lại sau giây lát hoặc đặt câu hỏi theo cách khác."
 EMPTY_QUESTION = "Hãy nhập một câu hỏi về kế hoạch chuyển đổi số báo chí của các tỉnh."

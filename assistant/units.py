@@ -14,13 +14,13 @@ from assistant.normalize import collapse_spaces, fold
 
 # (pattern on the original text, replacement). Patterns are case-insensitive; order matters.
 ALIASES: list[tuple[str, str]] = [
-    (r"\bS(?:ở|o)\s+TT\s*(?:&|và)\s*TT\b|\bS(?:ở|o)\s+TTTT\b|\bS(?:ở|o)\s+TTTT\b", "Sở Thông tin và Truyền thông"),
-    (r"\bBộ\s+TT\s*(?:&|và)\s*TT\b|\bBộ\s+TTTT\b|\bBTTTT\b(?!/)", "Bộ Thông tin và Truyền thông"),
-    (r"\bĐài\s+PT\s*[-–]\s*TH\b|\bĐài\s+PTTH\b", "Đài Phát thanh và Truyền hình"),
-    (r"\bĐài\s+Phát\s+thanh\s*[-–]\s*Truyền\s+hình\b", "Đài Phát thanh và Truyền hình"),
-    (r"\bS(?:ở|o)\s+KH\s*(?:&|và)\s*CN\b|\bS(?:ở|o)\s+KHCN\b", "Sở Khoa học và Công nghệ"),
-    (r"\bS(?:ở|o)\s+KH\s*(?:&|và)\s*ĐT\b|\bS(?:ở|o)\s+KHĐT\b", "Sở Kế hoạch và Đầu tư"),
-    (r"\bS(?:ở|o)\s+GD\s*(?:&|và)\s*ĐT\b|\bS(?:ở|o)\s+GDĐT\b", "Sở Giáo dục và Đào tạo"),
+    (r"\bS(?:ở|o)\s+TT\s*(?:&|và|va)\s*TT\b|\bS(?:ở|o)\s+TTTT\b|\bSTTTT\b", "Sở Thông tin và Truyền thông"),
+    (r"\bB(?:ộ|o)\s+TT\s*(?:&|và|va)\s*TT\b|\bB(?:ộ|o)\s+TTTT\b|\bBTTTT\b(?!/)", "Bộ Thông tin và Truyền thông"),
+    (r"\b(?:Đ|D)(?:ài|ai)\s+PT\s*[-–&]?\s*TH\b", "Đài Phát thanh và Truyền hình"),
+    (r"\b(?:Đ|D)(?:ài|ai)\s+Phát\s+thanh\s*[-–]\s*Truyền\s+hình\b", "Đài Phát thanh và Truyền hình"),
+    (r"\bS(?:ở|o)\s+KH\s*(?:&|và|va)\s*CN\b|\bS(?:ở|o)\s+KHCN\b", "Sở Khoa học và Công nghệ"),
+    (r"\bS(?:ở|o)\s+KH\s*(?:&|và|va)\s*(?:Đ|D)T\b|\bS(?:ở|o)\s+KH(?:Đ|D)T\b", "Sở Kế hoạch và Đầu tư"),
+    (r"\bS(?:ở|o)\s+GD\s*(?:&|và|va)\s*(?:Đ|D)T\b|\bS(?:ở|o)\s+GD(?:Đ|D)T\b", "Sở Giáo dục và Đào tạo"),
     (r"\bS(?:ở|o)\s+TC\b", "Sở Tài chính"),
     (r"\bUBND\b", "Ủy ban nhân dân"),
     (r"\bHĐND\b", "Hội đồng nhân dân"),
@@ -256,6 +256,16 @@ class UnitMatcher:
         if head.startswith("so "):
             return bool(re.search(r"\bcac so\b|\bso, ban", name))
         return False
+
+    def without(self, folded_text: str, units: list[str]) -> str:
+        """The (folded) text with the words of the given units' names taken out where it names them."""
+        for unit in units:
+            tokens = self._tokens.get(unit) or _name_tokens(unit)
+            if not tokens:
+                continue
+            filler = r"(?:\s+(?:" + "|".join(_NAME_FILLER) + r"))*\s+"
+            folded_text = re.sub(r"\b" + filler.join(map(re.escape, tokens)) + r"\b", " ", folded_text)
+        return folded_text
 
     def group_in(self, folded_text: str, unit: str) -> bool:
         """Whether the (folded) text names a group that includes ``unit`` and lists none of its members by name

@@ -107,6 +107,7 @@ TEMPLATES = {
         "part": "Các kế hoạch ({provinces}) không có phụ lục nêu nội dung này.",
         "arithmetic": "Phép tính từ bảng dữ liệu không khớp; tôi không đưa ra con số này.",
         "topic": "Các kế hoạch ({provinces}) không đặt chỉ tiêu về “{words}” như được hỏi.",
+        "measure": "Các kế hoạch ({provinces}) không đặt chỉ tiêu tỷ lệ trên tổng “{words}” như được hỏi.",
         "related": "Thông tin liên quan (không phải câu trả lời):",
     },
     "en": {
@@ -123,6 +124,7 @@ TEMPLATES = {
         "part": "The plans ({provinces}) have no appendix stating this.",
         "arithmetic": "The figure computed from the facts table does not check out; it is not given.",
         "topic": "The plans ({provinces}) set no target on “{words}” as asked.",
+        "measure": "The plans ({provinces}) set no share of total “{words}” as asked.",
         "related": "Related information (not an answer to the question):",
     },
 }
@@ -283,6 +285,18 @@ def check_units(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     return unmet
 
 
+def check_agency_kind(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """ "Trung tâm nào …?": the answer names an agency of that kind, in its facts or its quotes."""
+    unmet = []
+    for kind in frame.constraint_values("agency_kind"):
+        head = fold(kind)
+        names = [fold(n) for n in _fact_units(draft)]
+        quotes = ctx.units.folded(" ".join(c.quote for c in draft.citations))
+        if not any(n.startswith(head + " ") for n in names) and not re.search(rf"\b{re.escape(head)} [a-z]", quotes):
+            unmet.append(Unmet("unit", kind))
+    return unmet
+
+
 def check_documents(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     """Every document the question names by number is in the facts or the quotes the answer uses."""
     from assistant.answer.routes.document_facts import document_regex, named_documents, same_document
@@ -381,7 +395,7 @@ TOPIC_FREE_WORDS = frozenset(
 TOPIC_UNCOVERED_MAX = 0.5  # above this share of its topic words unstated by the evidence, a target answer is off-topic
 
 
-def _uncovered_topic(frame: QuestionFrame, said: str) -> tuple[list[str], int]:
+def _uncovered_topic(frame: QuestionFrame, said: str, indicators: list[str]) -> tuple[list[str], int]:
     """The question's topic words that ``said`` (folded) does not state, and how many topic words there are; the
     words that named the indicator and glossary terms whose plan wording ``said`` holds count as stated."""
     from assistant.glossary import GLOSSARY_PATTERNS
@@ -389,12 +403,13 @@ def _uncovered_topic(frame: QuestionFrame, said: str) -> tuple[list[str], int]:
 
     said_words = set(re.findall(r"[a-z0-9]+", said))
     covered = [False] * len(frame.folded)
-    for code in frame.indicators:
+    for code in indicators:
         for pattern in INDICATOR_PATTERNS.get(code, []):
             for m in pattern.finditer(frame.folded):
                 covered[m.start() : m.end()] = [True] * (m.end() - m.start())
     for pattern, expansion in GLOSSARY_PATTERNS:
-        if set(fold(expansion).split()) & said_words:
+        wording = set(fold(expansion).split())
+        if len(wording & said_words) >= 0.6 * len(wording):
             for m in pattern.finditer(frame.folded):
                 covered[m.start() : m.end()] = [True] * (m.end() - m.start())
     years = {str(y) for y in frame.years}
@@ -415,24 +430,47 @@ def check_topic(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     not answered by "% cơ quan báo chí tăng doanh thu". A follow-up's topic was checked on its first turn."""
     if frame.asked != "target_value" or frame.language != "vi" or "indicator" in frame.inherited:
         return []
-    if draft.facts:
-        candidates = [" ".join(fold(f"{f.wording} {f.quote}") for f in draft.facts if f.kind == "target")]
-    else:  # one cited sentence holding a value, about the asked indicator
-        from assistant.indicators import find_indicators
+    from assistant.indicators import find_indicators
 
+    if draft.facts:  # each target on its own: the words of one do not make another on-topic
+        candidates = [(fold(f"{f.wording} {f.quote}"), [f.indicator]) for f in draft.facts if f.kind == "target"]
+    else:  # one cited sentence holding a value, about the asked indicator
         candidates = [
-            fold(c.quote)
+            (fold(c.quote), codes)
             for c in draft.citations
             if NUMBER_RE.search(fold(c.quote))
-            and (not frame.indicators or {i.code for i, _ in find_indicators(c.quote)} & set(frame.indicators))
+            and (codes := [i.code for i, _ in find_indicators(c.quote)])
+            and (not frame.indicators or set(codes) & set(frame.indicators))
         ]
     best: list[str] | None = None
-    for said in candidates:
-        uncovered, total = _uncovered_topic(frame, said)
+    for said, indicators in candidates:
+        uncovered, total = _uncovered_topic(frame, said, indicators)
         if len(uncovered) < 2 or len(uncovered) <= TOPIC_UNCOVERED_MAX * total:
             return []
         best = uncovered if best is None or len(uncovered) < len(best) else best
     return [Unmet("topic", " ".join(best))] if best else ([] if draft.facts else [Unmet("topic", "")])
+
+
+# A share of a total ("chiếm bao nhiêu phần trăm tổng doanh thu", "bao nhiêu % doanh thu đến từ thu phí"): the
+# total is what the share is of.
+SHARE_OF_TOTAL_RE = re.compile(
+    r"(?:phan tram|%|ty trong)\s+(?:cua\s+)?(?:tong\s+)?([a-z]+ [a-z]+)\s+(?:den tu|thu tu|tu)\b"
+    r"|\bchiem\b.{0,40}?(?:phan tram|%)\s+(?:cua\s+)?tong\s+([a-z]+ [a-z]+)|\bty trong\s+([a-z]+ [a-z]+)"
+)
+
+
+def check_measure(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """A share of a total (revenue from one model in all revenue) is not answered by a share of agencies."""
+    if frame.asked != "target_value" or frame.language != "vi" or not draft.facts:
+        return []
+    m = SHARE_OF_TOTAL_RE.search(frame.folded)
+    if m is None:
+        return []
+    total = next(g for g in m.groups() if g)
+    for fact in draft.facts:
+        if fact.kind == "target" and any(total in p.group(1) for p in POPULATION_RE.finditer(fold(fact.quote))):
+            return []
+    return [Unmet("measure", total)]
 
 
 # English: the noun a "what …" question asks for; a target answers only the words that ask for targets
@@ -492,12 +530,14 @@ CHECKS = [
     check_attribute,
     check_units,
     check_prose_target,
+    check_agency_kind,
     check_documents,
     check_scope,
     check_level,
     check_quantity,
     check_part,
     check_topic,
+    check_measure,
     check_english_topic,
     check_arithmetic,
 ]
@@ -532,7 +572,7 @@ def refuse(frame: QuestionFrame, draft: Draft, addressing: Addressing, ctx) -> D
         reason = t["count"].format(provinces=provinces, words=first.value)
     elif first.kind == "year":
         reason = t["year"].format(provinces=provinces, years=", ".join(map(str, frame.years)))
-    elif first.kind == "topic":
+    elif first.kind in {"topic", "measure"}:
         reason = t[first.kind].format(provinces=provinces, words=first.value)
     elif first.kind == "task":
         reason = t["task"].format(provinces=provinces, number=first.value)

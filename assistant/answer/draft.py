@@ -23,6 +23,7 @@ class Draft:
     # the facts (a difference, a count), each with the facts it came from.
     states: str | None = None
     computed: list[tuple[str, float, list[Fact]]] = field(default_factory=list)
+    prose: bool = False  # sentences chosen from the plans' prose by how well they match: not confirmed by facts
 
 
 class Citations:

@@ -97,6 +97,7 @@ GREETING_RE = re.compile(
 )
 REPORT_RE = re.compile(
     r"bao cao.*(?:ngay|han|khi nao|bao gio|truoc|cho ai|ve dau|gui (?:cho |ve )?ai|ai nhan|noi nhan)|ai nhan bao cao"
+    r"|bao cao (?:len|cho|ve|toi|gui) (?:ai|dau|cap nao|co quan nao|don vi nao)"
     r"|(?:danh gia|tong hop|gui|nop) .*truoc ngay|\bhan (?:chot )?(?:nop |gui )?bao cao"
     r"|report.*(?:date|deadline|when|each year|annual|to whom|who receives)"
     r"|(?:date|deadline|when|annual|yearly).*(?:report|submit)"

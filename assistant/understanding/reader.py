@@ -45,6 +45,19 @@ DUTY_CUE_RE = re.compile(
     r"|duties|role"
 )
 GROUP_UNIT_RE = re.compile(r"^(?:cac |co quan)")
+# "phối hợp với trung tâm nào", "sở nào chủ trì": the answer must name an agency of that kind
+AGENCY_KINDS = {
+    "trung tam": "Trung tâm",
+    "so": "Sở",
+    "cuc": "Cục",
+    "vien": "Viện",
+    "hoi": "Hội",
+    "ban": "Ban",
+    "dai": "Đài",
+    "tap chi": "Tạp chí",
+    "truong": "Trường",
+}
+AGENCY_KIND_RE = re.compile(r"\b(" + "|".join(AGENCY_KINDS) + r")\s+(?:[a-z]+\s+)?nao\b")
 
 
 class QuestionReader:
@@ -142,6 +155,8 @@ class QuestionReader:
         constraints = [Constraint("unit", u) for u in units]
         constraints += [Constraint("document", d) for d in documents]
         constraints += [Constraint("part", part, m.group(0)) for part, p in PART_RES.items() if (m := p.search(folded))]
+        if kind_of := AGENCY_KIND_RE.search(folded):
+            constraints.append(Constraint("agency_kind", AGENCY_KINDS[kind_of.group(1)], kind_of.group(0)))
         quantity = asked_quantity(folded, english)
         if quantity:
             constraints.append(Constraint("quantity", quantity[0], quantity[1]))

@@ -29,8 +29,8 @@ class DocumentInPassage(Route):
 
     def answer(self, frame, ctx, search) -> Draft | None:
         draft = answer_passages(frame, ctx, search, require=DOCUMENT_NUMBER_RE)
-        if draft is not None:
-            draft.states = "documents_cited"
+        if draft is not None:  # the sentence that names the document: structural, not a loose match
+            draft.states, draft.prose = "documents_cited", False
         return draft
 
 

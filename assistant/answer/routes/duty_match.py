@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from assistant.answer.draft import Citations, Draft
-from assistant.answer.words import content_words, f1
+from assistant.answer.words import content_words, f1, overlap
 from assistant.normalize import collapse_spaces, fold
 from assistant.understanding import QuestionFrame
 
-DUTY_MATCH_F1 = 0.3  # how well a question's words must match a duty sentence
+DUTY_MATCH_F1 = 0.3  # how well a question's words must match a duty sentence …
+DUTY_MATCH_MIN_F1 = 0.2  # … or a long one that covers most of the question
 GENERIC_DUTY_WORDS = frozenset("co quan bao chi don vi lien quan ai nao viec chiu trach nhiem".split())
 TEMPLATES = {
     "vi": {"duty_of": "Theo kế hoạch của {province}, {unit} thực hiện: {duty}"},
@@ -32,11 +33,17 @@ def duties_matching(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
             if named and fact.responsible_unit not in named:
                 continue
             for line in fact.duties.split("\n"):
-                for sentence in re.split(r"(?<=[.;])\s+", line):
-                    score = f1(words, content_words(fold(sentence)) - GENERIC_DUTY_WORDS)
-                    if best is None or score > best[0]:
-                        best = (score, fact, sentence)
-        if best is None or best[0] < DUTY_MATCH_F1:
+                clauses = re.split(r"(?<=[.;])\s+", line)
+                for sentence in clauses + ([line] if len(clauses) > 1 else []):  # a question may span clauses
+                    said = content_words(fold(sentence)) - GENERIC_DUTY_WORDS
+                    score = f1(words, said)
+                    if score < DUTY_MATCH_F1 and not (score >= DUTY_MATCH_MIN_F1 and overlap(words, said) >= 0.7):
+                        continue
+                    # how much of the question the sentence covers first (a whole line beats one clause), then F1
+                    key = (round(overlap(words, said), 1), score)
+                    if best is None or key > best[0]:
+                        best = (key, fact, sentence)
+        if best is None:
             continue
         _, fact, sentence = best
         duty = collapse_spaces(sentence).lstrip("-– ")

@@ -73,7 +73,7 @@ def answer_passages(frame, ctx, search: SearchResult | None, require: re.Pattern
         quote = collapse_spaces(plan.text[start:end]).lstrip("-– ")
         prefix = f"{passage.province}: " if len(provinces) > 1 else ""
         items.append(f"{prefix}{quote} {cite.cite(passage.plan_id, start, end, passage.section)}")
-    draft = Draft(lines(header, items), "answered", "passages", cite.items, [], states="passage")
+    draft = Draft(lines(header, items), "answered", "passages", cite.items, [], states="passage", prose=True)
     draft.province = provinces[0] if len(provinces) == 1 else None
     return draft
 

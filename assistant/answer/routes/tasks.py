@@ -73,9 +73,7 @@ def find_tasks(frame: QuestionFrame, ctx, province: str) -> tuple[list[Fact], st
         return led, None
     # Words no plan uses (English, typos) cannot match a task and would only dilute the score; the agencies the
     # question names say who, not what.
-    topic = frame.topic or frame.folded
-    for unit in frame.subject.units:
-        topic = topic.replace(fold(unit), " ")
+    topic = ctx.units.without(frame.topic or frame.folded, frame.subject.units)
     words = {w for w in content_words(topic, province) - TASK_CUE_WORDS if w in ctx.vocabulary}
     scored = []
     for fact in tasks:

@@ -34,3 +34,28 @@ def test_role_note_is_separated_from_the_name() -> None:
     assert unit.name == "Sở Thông tin và Truyền thông"
     assert unit.note == "đôn đốc, theo dõi"
     assert unit.original == "Sở TTTT đôn đốc, theo dõi"
+
+
+def test_the_unit_matcher_names_agencies_however_they_are_typed() -> None:
+    from assistant.units import UnitMatcher
+
+    matcher = UnitMatcher(["Báo Quảng Trị", "Tạp chí Văn nghệ Lai Châu", "Các cơ quan báo chí"])
+    assert matcher.named("Sở TTTT Lai Châu có nhiệm vụ gì?") == ["Sở Thông tin và Truyền thông"]
+    assert matcher.named("cong an tinh lai chau phai lam gi") == ["Công an tỉnh"]
+    assert matcher.named("so noi vu co trach nhiem gi") == ["Sở Nội vụ"]
+    assert matcher.named("bo tttt") == ["Bộ Thông tin và Truyền thông"]
+    assert matcher.named("Tạp chí Sông Hương làm gì") == ["Tạp chí Sông Hương"]  # an outlet no plan names
+    assert matcher.named("còn Ban Tuyên giáo?") == ["Ban Tuyên giáo Tỉnh ủy"]  # the seat left out
+    assert matcher.named("kiem tra thanh tra hoat dong bao chi") == []  # "thanh tra" the activity
+    assert matcher.named("co quan bao chi quang tri dung nen tang") == ["Các cơ quan báo chí"]  # not Báo Quảng Trị
+
+
+def test_groups_hold_their_members_unless_they_list_them() -> None:
+    from assistant.units import UnitMatcher
+
+    matcher = UnitMatcher()
+    assert matcher.member_of("Báo Lai Châu", "Các cơ quan báo chí tỉnh")
+    assert not matcher.member_of("Sở Tài chính", "Các cơ quan báo chí tỉnh")
+    assert matcher.group_in("cac co quan bao chi tinh toi uu hoa nguon thu", "Tạp chí Văn nghệ Lai Châu")
+    assert not matcher.group_in("02 co quan bao chi (bao lai chau, dai)", "Tạp chí Văn nghệ Lai Châu")
+    assert matcher.mentions_loosely("cac so: tai chinh, ke hoach va dau tu", "Sở Kế hoạch và Đầu tư")

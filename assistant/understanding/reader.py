@@ -32,6 +32,7 @@ PARTIAL_DOCUMENT_RE = re.compile(
 )
 # A part of a plan the answer must come from ("theo phụ lục", "in the appendix").
 PART_RES = {"appendix": re.compile(r"\bphu luc\b|\bappendix\b|\bannex\b|bang phan cong")}
+LISTED_NUMBER_RE = re.compile(r"(?:\s*,\s*|\s+va\s+)(\d{2,5})\b(?!\s*/)")
 # A law named by its title ("Luật Báo chí", "luat an ninh mang"), up to its year or the end of the phrase.
 LAW_TITLE_RE = re.compile(
     r"\b[Ll]u[ậa]t\s+(?!s[ốo]\b|g[ìi]\b|n[àa]o\b|n[àa]y\b|đ[óo]\b|do\b)[\wÀ-ỹ]+(?:\s+(?!n[ăa]m\b|s[ốo]\b|c[ủu]a\b|v[ềe]\b|v[àa]\b|quy\b|theo\b)"
@@ -241,7 +242,7 @@ class QuestionReader:
             corrected = "duties"  # "Sở Tài chính có trách nhiệm gì về kinh phí?"
         if corrected == "other" and specific and not (indicators or task_number or target_signal):
             corrected = "duties"  # "Sở KHCN đóng góp gì cho chuyển đổi số báo chí?": what the named agency does
-        if corrected == "duties" and not units and not C.WHO_RE.search(folded):
+        if corrected == "duties" and not self._names_a_unit(question, folded) and not C.WHO_RE.search(folded):
             corrected = "passage"  # "Thái Bình làm gì để đào tạo lại đội ngũ?": what the plan does, in its prose
         if corrected == "lead_units" and not task_number and dict(C.ATTRIBUTE_RES)["funding_sources"].search(folded):
             corrected = "funding_sources"  # "kinh phí từ đâu, ai lo việc bố trí": the funding duties name who
@@ -281,8 +282,12 @@ class QuestionReader:
         heads = {re.match(r"\d+", d).group(0) for _, d in named}
         rest = fold(DOCUMENT_NUMBER_RE.sub(lambda m: " " * len(m.group(0)), question))
         for m in PARTIAL_DOCUMENT_RE.finditer(rest):
-            if not 2020 <= int(m.group(1)) <= 2040 and m.group(1) not in heads:
-                named.append((m.start(), m.group(1)))
+            # "QĐ 348 và 781": the kind carries over to the numbers listed after it
+            listed, at = [(m.start(), m.group(1))], m.end()
+            while more := LISTED_NUMBER_RE.match(rest, at):
+                listed.append((more.start(1), more.group(1)))
+                at = more.end()
+            named += [(at, n) for at, n in listed if not 2020 <= int(n) <= 2040 and n not in heads]
         for m in LAW_TITLE_RE.finditer(question):  # "Luật Báo chí năm 2016": a law named by its title
             named.append((m.start(), collapse_spaces(m.group(0))))
         aside = EXCLUSION_RE.search(fold(question))

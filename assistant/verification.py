@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.facts import Fact
 from assistant.normalize import collapse_spaces, fold
 from assistant.schema import Citation, Claim, Verification
-from assistant.units import KNOWN_UNITS, expand_aliases
+from assistant.units import UnitMatcher, expand_aliases
 
 PERCENT_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s?%")
 DOCUMENT_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")
@@ -43,8 +43,7 @@ class AnswerVerifier:
     """Extracts the claims of an answer and checks each one (see the module docstring)."""
 
     def __init__(self, unit_names: list[str] | None = None) -> None:
-        names = sorted({*KNOWN_UNITS, *(unit_names or [])}, key=len, reverse=True)
-        self.unit_names = [n for n in names if len(n) > 6]
+        self.units = UnitMatcher(unit_names or [])
 
     def claims(self, text: str) -> list[tuple[str, str]]:
         """(claim text, kind) for every checkable statement in ``text``, in order."""
@@ -70,12 +69,10 @@ class AnswerVerifier:
             if free(match.start(), match.end()):
                 taken.append(_Span(match.start(), match.end()))
                 found.append((match.start(), match.group(0), "number"))
-        folded = fold(text)
-        for name in self.unit_names:
-            for match in re.finditer(re.escape(fold(name)), folded):
-                if free(match.start(), match.end()):
-                    taken.append(_Span(match.start(), match.end()))
-                    found.append((match.start(), text[match.start() : match.end()], "unit"))
+        for start, end, _ in self.units.occurrences(text):  # longest names first
+            if free(start, end):
+                taken.append(_Span(start, end))
+                found.append((start, text[start:end], "unit"))
         return [(claim, kind) for _, claim, kind in sorted(found)]
 
     def run(self, text: str, citations: list[Citation], facts: list[Fact], question: str = "") -> Verification:

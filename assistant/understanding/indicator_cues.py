@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 
 from assistant.indicators import BY_CODE, INDICATORS
-from assistant.normalize import fold
-from assistant.units import KNOWN_UNITS
 
 # Question-side synonyms of the indicators (folded regexes), beyond the plans' own wording.
 INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -45,9 +43,8 @@ INDICATOR_MATCH_COSINE = 0.86
 
 
 def find_question_indicators(question: str, folded: str, query_vector=None, indicator_vectors=None) -> list[str]:
-    """Indicator codes the question names, in order of mention (``folded`` may carry glossary expansions)."""
-    for name in KNOWN_UNITS:  # "đào tạo" in "Sở Giáo dục và Đào tạo" is not about training
-        folded = folded.replace(fold(name), " ")
+    """Indicator codes the question names, in order of mention (``folded`` may carry glossary expansions and has
+    the agencies' names taken out: "đào tạo" in "Sở Giáo dục và Đào tạo" is not about training)."""
     found: list[tuple[int, str]] = []
     for code, patterns in _INDICATOR_RES.items():
         positions = [m.start() for p in patterns for m in [p.search(folded)] if m]

@@ -117,14 +117,14 @@ class QuestionReader:
         if comparison:
             trace.append(Cue("aggregate:compare", comparison.group(0)))
         kind = "comparison" if comparison else (found[0][0] if found else "other")
+        units = self.units.named(DOCUMENT_NUMBER_RE.sub(" ", question))  # "270/KH-UBND" names no agency
         indicators = find_question_indicators(
             question,
-            worded,
+            self.units.without(self.units.folded(worded), units),  # "đào tạo" in "Sở Giáo dục và Đào tạo"
             query_vector if kind in {"target_value", "comparison"} else None,
             self._indicator_vectors,
         )
         task_number = task.group(1) if task else None
-        units = self.units.named(DOCUMENT_NUMBER_RE.sub(" ", question))  # "270/KH-UBND" names no agency
         kind = self._corrected(kind, folded, question, indicators, years, task_number, units, trace)
         reporting = bool(C.REPORT_RE.search(folded)) and kind in {
             "time_frame",

@@ -11,9 +11,8 @@ from assistant.answer.routes.base import Route
 from assistant.answer.routes.duty_match import duties_matching
 from assistant.answer.routes.tasks import answer_tasks
 from assistant.answer.words import lines
-from assistant.normalize import collapse_spaces, fold
+from assistant.normalize import collapse_spaces
 from assistant.understanding import QuestionFrame
-from assistant.units import expand_aliases
 
 TEMPLATES = {
     "vi": {"duties": "Theo kế hoạch của {province}, {unit} có nhiệm vụ:"},
@@ -55,14 +54,6 @@ def unit_duties(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
     return Draft("\n\n".join(blocks), "answered", "facts", cite.items, used, states="duties")
 
 
-def without_units(folded: str, ctx) -> str:
-    """The question without the unit names in it (so they don't count as what a task is about)."""
-    text = fold(expand_aliases(folded))
-    for name in ctx.units.names:
-        text = text.replace(fold(name), " ")
-    return text
-
-
 class Duties(Route):
     name = "duties"
     templates = TEMPLATES
@@ -73,8 +64,7 @@ class Duties(Route):
     def answer(self, frame, ctx, search) -> Draft | None:
         cite = ctx.citations()
         if re.search(r"nhiem vu (?!gi|cua)|trong viec", frame.folded):  # "làm gì trong nhiệm vụ rà soát giấy phép"
-            as_task = replace(frame, asked="coordinating_units", subject=replace(frame.subject))
-            as_task.subject.words = without_units(frame.folded, ctx)
+            as_task = replace(frame, asked="coordinating_units")  # the task it names (the agency's words left out)
             draft = answer_tasks(as_task, ctx, cite)
             if draft is not None and draft.facts and draft.facts[0].kind == "task":
                 return draft

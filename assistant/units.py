@@ -240,9 +240,13 @@ class UnitMatcher:
         return any(words[i : i + len(tokens)] == tokens for i in range(len(words) - len(tokens) + 1))
 
     def mentions_loosely(self, folded_text: str, unit: str) -> bool:
-        """:meth:`mentions`, or the name without its head word ("Các sở: Tài chính, Kế hoạch và Đầu tư" names
-        "Sở Kế hoạch và Đầu tư"); ``folded_text`` is already folded."""
-        return self.mentions(folded_text, unit, folded=True) or bool(self.core_pattern(unit).search(folded_text))
+        """:meth:`mentions`, or the name without its head word in a list under that head in the plural ("Các sở:
+        Tài chính, Kế hoạch và Đầu tư" names "Sở Kế hoạch và Đầu tư"); ``folded_text`` is already folded."""
+        if self.mentions(folded_text, unit, folded=True):
+            return True
+        head = fold(canonical_unit(unit)).split(" ", 1)[0]
+        listed = re.search(rf"\bcac {re.escape(head)}\b[^.;]*", folded_text)
+        return bool(listed and self.core_pattern(unit).search(listed.group(0)))
 
     def member_of(self, unit: str, group: str) -> bool:
         """Whether a group a plan names ("Các cơ quan báo chí của tỉnh", "các sở, ban, ngành") includes ``unit``:

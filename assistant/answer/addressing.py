@@ -210,19 +210,27 @@ def check_attribute(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     stated = stated_attributes(frame, draft)
     if asked in stated or (asked in {"plan_number", "legal_basis"} and "documents_cited" in stated):
         return []
-    if not draft.facts and draft.states in {"passage", "outline"} and asked in PROSE_ATTRIBUTES:
-        evidence = _evidence(draft)
-        content_ok = {
-            "time_frame": TIME_RE.search(evidence),
-            "reporting_deadline": "bao cao" in evidence and DATE_RE.search(evidence),
-            "target_value": NUMBER_RE.search(evidence),
-            "baseline_year": BASELINE_RE.search(evidence),
-            "lead_units": ctx.units.named(" ".join(c.quote for c in draft.citations)) or "chu tri" in evidence,
-            "coordinating_units": ctx.units.named(" ".join(c.quote for c in draft.citations)) or "phoi hop" in evidence,
-        }
-        if content_ok.get(asked, True):
-            return []
+    prose = not draft.facts and draft.states in {"passage", "outline"} and asked in PROSE_ATTRIBUTES
+    if prose and any(_sentence_states(asked, c, ctx) for c in draft.citations):
+        return []
     return [Unmet("attribute", asked)]
+
+
+def _sentence_states(asked: str, citation, ctx) -> bool:
+    """Whether one cited sentence states the asked attribute (a date for a deadline, a name for a unit …)."""
+    quote = fold(citation.quote)
+    if asked == "time_frame":
+        return bool(TIME_RE.search(quote))
+    if asked == "reporting_deadline":
+        return "bao cao" in quote and bool(DATE_RE.search(quote))
+    if asked == "target_value":
+        return bool(NUMBER_RE.search(quote))
+    if asked == "baseline_year":
+        return bool(BASELINE_RE.search(quote))
+    if asked in {"lead_units", "coordinating_units"}:
+        word = "chu tri" if asked == "lead_units" else "phoi hop"
+        return bool(ctx.units.named(citation.quote)) or word in quote
+    return True
 
 
 # What a target's value counts ("30% cơ quan báo chí | tăng doanh thu", "02 cơ quan báo chí tỉnh (Báo Lai Châu, Đài
@@ -270,7 +278,8 @@ def check_units(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     # the quotes and the sections they sit in ("4. Các sở: Tài chính, Kế hoạch và Đầu tư" heads its duties); a
     # reporting deadline names its reporter, recipient and relay in its own fields, and only there
     reporting = bool(draft.facts) and all(f.kind == "reporting_deadline" for f in draft.facts)
-    quotes = [ctx.units.folded(f"{c.section} {c.quote}") for c in draft.citations]
+    # being sent the plan ("Nơi nhận") is not being part of the answer
+    quotes = [ctx.units.folded(f"{c.section} {c.quote}") for c in draft.citations if c.section != "Nơi nhận"]
     unmet = []
     for unit in named:
         in_facts = any(
@@ -331,26 +340,31 @@ def check_scope(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     return unmet
 
 
-def check_prose_target(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
-    """A target answered in prose needs one cited sentence that holds a value, about the asked indicator, for an
-    asked year (in the sentence or its section), counting the agency the question names: values, years and
-    agencies spread over several sentences do not make an answer."""
-    if frame.asked != "target_value" or draft.facts or not draft.citations:
+def check_prose(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """An answer in prose needs one cited sentence that carries it all: the asked attribute (a value, a date, a
+    unit), the asked indicator and year for a target, and the agencies the question names (in the sentence or
+    the section it sits in). Pieces spread over several sentences do not make an answer."""
+    structured = {"target_value", "reporting_deadline", "time_frame", "lead_units", "coordinating_units"}
+    if frame.asked not in structured or draft.facts or not draft.citations:
         return []
     from assistant.indicators import find_indicators
 
     named = [u for u in frame.subject.units if not GROUP_RE.match(fold(u))]
     for c in draft.citations:
-        quote = fold(c.quote)
-        if not NUMBER_RE.search(quote):
+        if not _sentence_states(frame.asked, c, ctx):
             continue
-        if frame.indicators and not {i.code for i, _ in find_indicators(c.quote)} & set(frame.indicators):
+        if frame.asked == "target_value":
+            if frame.indicators and not {i.code for i, _ in find_indicators(c.quote)} & set(frame.indicators):
+                continue
+            if frame.years and not any(str(y) in f"{c.section} {c.quote}" for y in frame.years):
+                continue
+            if all(_target_names(ctx.units, ctx.units.folded(c.quote), u) for u in named):
+                return []
             continue
-        if frame.years and not any(str(y) in f"{c.section} {c.quote}" for y in frame.years):
-            continue
-        if all(_target_names(ctx.units, ctx.units.folded(c.quote), u) for u in named):
+        where = ctx.units.folded(f"{c.section} {c.quote}")
+        if all(ctx.units.mentions_loosely(where, u) or ctx.units.group_in(where, u) for u in named):
             return []
-    return [Unmet("attribute", "target_value")]
+    return [Unmet("attribute", frame.asked)]
 
 
 def check_level(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
@@ -359,9 +373,10 @@ def check_level(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
         return []
     if any(f.kind in {"target", "task", "reporting_deadline", "responsibility"} for f in draft.facts):
         return [Unmet("level", "national")]
-    evidence = _evidence(draft)
-    if frame.asked == "target_value" and not (NATIONAL_QUOTE_RE.search(evidence) and NUMBER_RE.search(evidence)):
-        return [Unmet("level", "national")]
+    if not any(
+        NATIONAL_QUOTE_RE.search(q) and NUMBER_RE.search(q) for q in map(fold, (c.quote for c in draft.citations))
+    ):
+        return [Unmet("level", "national")]  # one sentence that gives the strategy's own value
     return []
 
 
@@ -529,7 +544,7 @@ def recompute(kind: str, facts: list[Fact]) -> float | None:
 CHECKS = [
     check_attribute,
     check_units,
-    check_prose_target,
+    check_prose,
     check_agency_kind,
     check_documents,
     check_scope,

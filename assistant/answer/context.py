@@ -53,10 +53,20 @@ class AnswerContext:
         return frame.provinces or self.provinces
 
     def unknown_share(self, frame: QuestionFrame) -> float:
-        """Share of the question's content words (as typed, with marks) that no plan ever uses."""
+        """Share of the question's content words (as typed, with marks) that no plan ever uses; everyday words the
+        glossary maps to the plans' wording ("thu tiền người đọc" → "thu phí nội dung") are known."""
         if frame.language != "vi":
             return 0.0
-        typed = {w for w in re.findall(r"\w+", frame.question.lower()) if not w.isdigit() and len(w) > 1}
+        from assistant.glossary import GLOSSARY_PATTERNS
+
+        glossed = {
+            w for pattern, _ in GLOSSARY_PATTERNS for m in pattern.finditer(frame.folded) for w in m.group(0).split()
+        }
+        typed = {
+            w
+            for w in re.findall(r"\w+", frame.question.lower())
+            if not w.isdigit() and len(w) > 1 and fold(w) not in glossed
+        }
         typed = {w for w in typed if fold(w) not in STOP_WORDS and fold(w) not in {fold(p) for p in frame.provinces}}
         province_words = {t for p in self.provinces for t in fold(p).split()}
         typed = {w for w in typed if fold(w) not in province_words}

@@ -19,10 +19,11 @@ from assistant.answering import Composer
 from assistant.config import Settings, load_settings
 from assistant.corpus import Corpus, load_corpus
 from assistant.errors import AssistantError
+from assistant.evidence import check_evidence
 from assistant.facts import Fact
 from assistant.glossary import expand_shorthand
 from assistant.retrieval import HybridRetriever
-from assistant.schema import Answer
+from assistant.schema import Answer, Verification
 from assistant.understanding import QuestionReader, indicator_descriptions, strip_instructions
 from assistant.verification import AnswerVerifier
 
@@ -121,6 +122,16 @@ class AnswerEngine:
         timings["compose"] = _ms(t0)
         t0 = time.perf_counter()
         verification = self.verifier.run(draft.text, draft.citations, draft.facts, asked)
+        problems = check_evidence(draft.citations, draft.facts, self.corpus)
+        if problems:
+            log.error(
+                "Evidence check failed, answer marked not_verified (question %r): %s",
+                question[:200],
+                "; ".join(str(p) for p in problems),
+            )
+            verification = Verification(
+                status="not_verified", claims=[c.model_copy(update={"verified": False}) for c in verification.claims]
+            )
         timings["verify"] = _ms(t0)
         timings["total"] = _ms(started)
         return Answer(

@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.answering import Composer
 from assistant.config import Settings, load_settings
-from assistant.corpus import Corpus, load_corpus
+from assistant.corpus import CORPUS_CACHE_FILE, Corpus, load_corpus
 from assistant.errors import AssistantError
 from assistant.evidence import check_evidence
 from assistant.facts import Fact
@@ -46,6 +46,7 @@ class AnswerEngine:
     composer: Composer
     verifier: AnswerVerifier
     embedder: object
+    notes: list[str] = field(default_factory=list)  # what /readyz should say (read-only folder, build needed)
     # Answers computed at once (settings.answer_workers); callers beyond that wait their turn. The stages are
     # safe to run in parallel (they share only read-only data; onnxruntime and Chroma release the GIL).
     workers: threading.BoundedSemaphore = field(init=False, repr=False)
@@ -54,27 +55,23 @@ class AnswerEngine:
         self.workers = threading.BoundedSemaphore(max(1, self.settings.answer_workers))
 
     @classmethod
-    def load(cls, settings: Settings | None = None, embedder=None) -> AnswerEngine:
-        """Load the corpus, the facts table and the index (building them if missing or stale) and the model."""
+    def load(cls, settings: Settings | None = None, embedder=None, rebuild: bool = False) -> AnswerEngine:
+        """Load the corpus, the facts table and the index, and the model. A part that is stale or damaged is rebuilt
+        first (see :mod:`assistant.healing`); ``rebuild`` rebuilds everything, the cleaned corpus included."""
         from assistant.embeddings import Embedder
-        from assistant.factstore import FactStore, build_facts_db
-        from assistant.index import IndexBuilder, IndexUnavailable
+        from assistant.healing import is_writable, prepare_data
 
         settings = settings or load_settings()
         started = time.perf_counter()
+        if rebuild and is_writable(settings.index_dir):
+            (settings.index_dir / CORPUS_CACHE_FILE).unlink(missing_ok=True)
         corpus = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir)
-        if corpus.errors:
-            log.warning("Plans skipped: %s", "; ".join(corpus.errors.values()))
-        if not settings.facts_db.is_file():
-            build_facts_db(corpus, settings.facts_db)
-        facts = FactStore(settings.facts_db).facts()
+        for plan_id, message in corpus.errors.items():
+            log.warning("Plan %s skipped: %s", plan_id, message)
         embedder = embedder or Embedder.load(settings.embedding_model, settings.cache_dir)
-        try:
-            retriever = HybridRetriever.load(settings, embedder)
-        except IndexUnavailable as error:
-            log.warning("%s Rebuilding the index…", error)
-            IndexBuilder(settings).build(corpus, embedder=embedder, force=True)
-            retriever = HybridRetriever.load(settings, embedder)
+        prepared = prepare_data(settings, corpus, embedder, force=rebuild)
+        facts = prepared.store.facts()
+        retriever = prepared.retriever
         vectors = embedder.embed_passages(indicator_descriptions())
         reader = QuestionReader([p.province for p in corpus.plans], indicator_vectors=np.asarray(vectors))
         units = sorted({u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u})
@@ -87,6 +84,7 @@ class AnswerEngine:
             Composer(corpus, facts, retriever),
             AnswerVerifier(units),
             embedder,
+            notes=prepared.notes,
         )
         log.info("Answer engine ready in %.2f s", time.perf_counter() - started)
         return engine

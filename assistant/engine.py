@@ -9,12 +9,12 @@ plans' own sentences, and every claim goes through the verification gate.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.admission import AnswerGate
 from assistant.answering import Composer
 from assistant.config import Settings, load_settings
 from assistant.corpus import CORPUS_CACHE_FILE, Corpus, load_corpus
@@ -47,12 +47,19 @@ class AnswerEngine:
     verifier: AnswerVerifier
     embedder: object
     notes: list[str] = field(default_factory=list)  # what /readyz should say (read-only folder, build needed)
-    # Answers computed at once (settings.answer_workers); callers beyond that wait their turn. The stages are
-    # safe to run in parallel (they share only read-only data; onnxruntime and Chroma release the GIL).
-    workers: threading.BoundedSemaphore = field(init=False, repr=False)
+    # Answers computed at once (settings.answer_workers); a bounded number wait their turn, the rest are refused
+    # (see assistant.admission). The stages are safe to run in parallel (they share only read-only data;
+    # onnxruntime and Chroma release the GIL).
+    gate: AnswerGate = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.workers = threading.BoundedSemaphore(max(1, self.settings.answer_workers))
+        self.gate = AnswerGate(
+            self.settings.answer_workers, self.settings.queue_limit, self.settings.answer_wait_ms / 1000
+        )
+
+    def close(self) -> None:
+        """Release the vector store's client (before a rebuilt engine replaces this one)."""
+        self.retriever.index.close()
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder=None, rebuild: bool = False) -> AnswerEngine:
@@ -97,7 +104,7 @@ class AnswerEngine:
             raise QuestionError(
                 f"Câu hỏi dài {len(question)} ký tự, vượt giới hạn {MAX_QUESTION_CHARS}; hãy rút gọn câu hỏi."
             )
-        with self.workers:
+        with self.gate.slot():
             return self._answer(question, history, province)
 
     def _answer(self, question: str, history: list[dict] | None, province: str | None) -> Answer:

@@ -8,8 +8,10 @@ plans' own sentences, and every claim goes through the verification gate.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,8 +81,7 @@ class AnswerEngine:
         prepared = prepare_data(settings, corpus, embedder, force=rebuild)
         facts = prepared.store.facts()
         retriever = prepared.retriever
-        vectors = embedder.embed_passages(indicator_descriptions())
-        reader = QuestionReader([p.province for p in corpus.plans], indicator_vectors=np.asarray(vectors))
+        reader = QuestionReader([p.province for p in corpus.plans], indicator_vectors=_indicator_vectors(embedder))
         units = sorted({u for f in facts for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit] if u})
         engine = cls(
             settings,
@@ -151,6 +152,24 @@ class AnswerEngine:
             verification=verification,
             timings_ms=timings,
         )
+
+
+_INDICATOR_VECTORS: dict[int, tuple[weakref.ref, tuple[str, ...], np.ndarray]] = {}
+
+
+def _indicator_vectors(embedder) -> np.ndarray:
+    """Embeddings of the indicator descriptions, kept per embedder (a reload in the same process, e.g. after a
+    rebuild, does not embed them again)."""
+    descriptions = tuple(indicator_descriptions())
+    entry = _INDICATOR_VECTORS.get(id(embedder))
+    if entry is not None and entry[0]() is embedder and entry[1] == descriptions:
+        return entry[2]
+    vectors = np.asarray(embedder.embed_passages(list(descriptions)))
+    for key in [k for k, (ref, _, _) in _INDICATOR_VECTORS.items() if ref() is None]:
+        del _INDICATOR_VECTORS[key]
+    with contextlib.suppress(TypeError):  # an embedder that cannot be weakly referenced is not kept
+        _INDICATOR_VECTORS[id(embedder)] = (weakref.ref(embedder), descriptions, vectors)
+    return vectors
 
 
 def _fact_row(fact: Fact) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import shutil
 
 
 class AssistantError(Exception):
@@ -34,6 +35,7 @@ class StorageError(AssistantError):
 
 
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+_FULL_BYTES = 1 << 20
 _NO_RIGHT = {errno.EACCES, errno.EPERM}
 
 
@@ -42,7 +44,7 @@ def as_storage_error(error: BaseException, path: object) -> StorageError | None:
     permission; an OSError or SQLite's and Chroma's words for the same), else None."""
     number = getattr(error, "errno", None)
     text = str(error).lower()
-    if number in _NO_SPACE or "disk is full" in text or "no space left" in text:
+    if number in _NO_SPACE or "disk is full" in text or "no space left" in text or _nearly_full(error, path):
         return StorageError(f"Ổ đĩa chứa {path} đã đầy; hãy giải phóng dung lượng rồi chạy lại.")
     if number == errno.EROFS or "read-only file system" in text or "readonly database" in text:
         return StorageError(
@@ -56,6 +58,16 @@ def as_storage_error(error: BaseException, path: object) -> StorageError | None:
         reason = error.strerror or type(error).__name__
         return StorageError(f"Không ghi được vào {path} ({reason}); hãy kiểm tra ổ đĩa và quyền ghi rồi chạy lại.")
     return None
+
+
+def _nearly_full(error: BaseException, path: object) -> bool:
+    """A short write reported without an errno (numpy's "N requested and M written") on a disk with no room."""
+    if not isinstance(error, OSError) or error.errno is not None:
+        return False
+    try:
+        return shutil.disk_usage(str(path)).free < _FULL_BYTES
+    except OSError:
+        return False
 
 
 def storage_error(error: OSError | Exception, path: object) -> AssistantError:

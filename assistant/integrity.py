@@ -109,11 +109,16 @@ def collection_problem(collection: Any, ids: list[str], vectors: np.ndarray) -> 
         return f"the vector store cannot be read ({type(error).__name__})"
     if stored is None:
         return f"the vector store holds {count} entries, the index has {len(ids)} passages"
-    by_id = dict(zip(stored["ids"], stored["embeddings"], strict=True))
-    for i, passage_id in enumerate(ids):
-        vector = by_id.get(passage_id)
-        if vector is None or not np.allclose(np.asarray(vector, dtype=np.float32), vectors[i], atol=1e-4):
-            return f"the vector store's entry for passage {passage_id} is missing or differs from its vector"
+    position = {passage_id: i for i, passage_id in enumerate(stored["ids"])}
+    missing = next((passage_id for passage_id in ids if passage_id not in position), None)
+    if missing is not None:
+        return f"the vector store has no entry for passage {missing}"
+    held = np.asarray(stored["embeddings"], dtype=np.float32)[[position[passage_id] for passage_id in ids]]
+    if held.shape != vectors.shape:
+        return f"the vector store holds vectors of shape {held.shape}, the index {vectors.shape}"
+    differs = np.flatnonzero(~np.all(np.isclose(held, vectors, atol=1e-4), axis=1))
+    if len(differs):
+        return f"the vector store's entry for passage {ids[differs[0]]} differs from its vector"
     if not ids:
         return None
     step = max(1, len(ids) // SELF_QUERY_SAMPLES)

@@ -13,9 +13,9 @@
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
 | ASSISTANT_ANSWER_WORKERS      | number of CPUs                  | questions answered at the same time; more wait |
-| ASSISTANT_ANSWER_QUEUE        | 4 × ANSWER_WORKERS              | questions that may wait for a worker; beyond   |
+| ASSISTANT_ANSWER_QUEUE        | 2 × ANSWER_WORKERS              | questions that may wait for a worker; beyond   |
 |                               |                                 | that an answer is refused at once (503)        |
-| ASSISTANT_ANSWER_WAIT_MS      | 1000                            | longest wait for a worker before 503           |
+| ASSISTANT_ANSWER_WAIT_MS      | 500                             | longest wait for a worker before 503           |
 | ASSISTANT_API_KEYS            | (empty)                         | comma-separated API keys; when any key is set  |
 |                               |                                 | (here or in the file below) every route but    |
 |                               |                                 | health, docs and login needs one: /v1 as       |
@@ -45,7 +45,7 @@ from assistant.errors import ConfigError
 ENV_PREFIX = "ASSISTANT_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
-DEFAULT_ANSWER_WAIT_MS = 1000
+DEFAULT_ANSWER_WAIT_MS = 500
 DEFAULT_RATE_LIMIT = 120
 DEFAULT_AUTH_FAILURES = 10
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -68,7 +68,7 @@ class Settings:
     chroma_port: int = 8000
     log_level: str = "INFO"
     answer_workers: int = field(default_factory=lambda: _cpu_count())
-    answer_queue: int = -1  # questions that may wait for a worker; -1: 4 × answer_workers
+    answer_queue: int = -1  # questions that may wait for a worker; -1: 2 × answer_workers
     answer_wait_ms: int = DEFAULT_ANSWER_WAIT_MS
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -78,7 +78,7 @@ class Settings:
 
     @property
     def queue_limit(self) -> int:
-        return self.answer_queue if self.answer_queue >= 0 else 4 * max(1, self.answer_workers)
+        return self.answer_queue if self.answer_queue >= 0 else 2 * max(1, self.answer_workers)
 
 
 def _cpu_count() -> int:

@@ -110,6 +110,7 @@ def main() -> None:
     url = args.url
     if not url:
         os.environ["ASSISTANT_RATE_LIMIT"] = "0"  # measure the answer queue's shedding, not one address's limit
+        os.environ.setdefault("ASSISTANT_ANSWER_QUEUE", "")  # empty: the server's default queue
         port = free_port()
         process, _ = start_server(port)
         url = f"http://127.0.0.1:{port}"

@@ -866,16 +866,18 @@ def list_facts(
 
 
 _V1_ROUTERS = (answer_router, chat_router, plans_router, facts_router)
-_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "QUERY")
+_HEALTH_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def _v1_fallback(request: Request) -> JSONResponse:
-    """Unknown /v1 paths get the API's 404 (or 405) instead of falling through to the chat page."""
+    """Unknown /v1 paths, and methods a health route does not take, get the API's 404 (or 405) instead of falling
+    through to the chat page."""
     path = request.url.path
     allowed = sorted(
         {
             method
-            for router in _V1_ROUTERS
+            for router in (*_V1_ROUTERS, health_router)
             for route in router.routes
             if isinstance(route, APIRoute) and route.path_regex.match(path)
             for method in route.methods
@@ -1010,6 +1012,8 @@ def create_api(
     for router in _V1_ROUTERS:
         app.include_router(router, dependencies=bearer)
     for path in ("/v1", "/v1/{rest:path}"):
+        app.add_api_route(path, _v1_fallback, methods=list(_ALL_METHODS), include_in_schema=False)
+    for path in _HEALTH_PATHS:  # GET (and HEAD) are the routes above; any other method is a 405 here
         app.add_api_route(path, _v1_fallback, methods=list(_ALL_METHODS), include_in_schema=False)
     for path, endpoint, methods in login_routes(state.door):
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)

@@ -343,6 +343,10 @@ def test_unknown_paths_and_methods(client: TestClient) -> None:
     error = client.post("/v1/plans")
     assert_error(error, 405, "method_not_allowed")
     assert "GET" in error.headers["Allow"]
+    for method, path in (("TRACE", "/healthz"), ("POST", "/readyz"), ("QUERY", "/metrics"), ("QUERY", "/v1/plans")):
+        refused = client.request(method, path)  # not a fall-through to the chat page's 404
+        assert_error(refused, 405, "method_not_allowed")
+        assert refused.headers["Allow"] == "GET"
 
 
 def test_body_too_large(client: TestClient) -> None:

@@ -96,7 +96,7 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=8, help="closed-loop clients for the sustainable rate")
+    parser.add_argument("--clients", type=int, default=4, help="closed-loop clients (no more than the queue holds)")
     parser.add_argument("--measure-seconds", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the overload phase")
     parser.add_argument("--factor", type=float, default=2.0, help="overload rate = factor × sustainable rate")

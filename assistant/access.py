@@ -204,6 +204,9 @@ class DoorMiddleware:
         self.gate_full = gate_full
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.door.locked and not self._known(Headers(scope=scope)):
+            await send({"type": "websocket.close", "code": 1008})  # policy violation: no key (nothing uses one yet)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -212,6 +215,12 @@ class DoorMiddleware:
             await rejection(scope, receive, send)
             return
         await self._limit_body(scope, receive, send)
+
+    def _known(self, headers: Headers) -> bool:
+        key = bearer(headers.get("authorization", ""))
+        if key is not None:
+            return self.door.check_key(key) is not None
+        return self.door.check_session(_cookie(headers, SESSION_COOKIE)) is not None
 
     def _check(self, scope: Scope, headers: Headers) -> Response | None:
         path, method = scope["path"], scope["method"]

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi import WebSocket
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from assistant.access import SESSION_COOKIE, Door
 from assistant.config import ApiConfig
@@ -198,3 +200,20 @@ def test_unknown_province_is_a_422_naming_it(engine) -> None:
         province = schema["components"]["schemas"]["AnswerRequest"]["properties"]["province"]
         listed = json.dumps(province, ensure_ascii=False)
         assert "Quảng Trị" in listed and "quang tri" in listed
+
+
+def test_websockets_need_the_key_too(engine) -> None:
+    app = create_app(engine=engine, config=_keyed(), ui=False)
+
+    @app.websocket("/ws-probe")
+    async def probe(websocket: WebSocket) -> None:  # a route the door must guard like any other
+        await websocket.accept()
+        await websocket.send_text("open")
+        await websocket.close()
+
+    with TestClient(app) as client:
+        with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/ws-probe") as socket:
+            socket.receive_text()
+        assert closed.value.code == 1008
+        with client.websocket_connect("/ws-probe", headers={"Authorization": f"Bearer {KEY}"}) as socket:
+            assert socket.receive_text() == "open"

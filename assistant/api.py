@@ -12,32 +12,23 @@
 | GET /v1/plans, /v1/plans/{id}            | plan metadata (and the full text)                                 |
 | GET /v1/plans/{id}/text?start=&end=      | a quoted span with ~300 characters of context and its section     |
 | GET /v1/facts                            | the facts table, filtered; ``?format=csv`` for CSV                |
-| GET /healthz, /readyz, /metrics          | liveness, readiness (503 until the engine is loaded), Prometheus  |
+| GET /healthz, /readyz, /metrics          | liveness, readiness (503 until the engine is loaded and has       |
+|                                          | passed its self-test; 200 lists skipped plans and notes),         |
+|                                          | Prometheus                                                        |
 
 Every error is ``{"error": {"code": "...", "message": "<one Vietnamese sentence>"}}``, never a stack trace;
 each response carries ``X-Request-ID`` and each request writes one JSON line to the ``assistant.access`` logger.
 
-Environment variables (read once, when the app is created; prefix as in :mod:`assistant.config`):
-
-| variable                  | default     | meaning                                                          |
-|---------------------------|-------------|------------------------------------------------------------------|
-| ASSISTANT_API_KEYS        | (empty)     | comma-separated API keys; when any key is set (here or in the   |
-|                           |             | file below), every /v1 request needs ``Authorization: Bearer <key>`` |
-| ASSISTANT_API_KEYS_FILE   | (empty)     | a file with one API key per line (blank lines and ``#`` ignored) |
-| ASSISTANT_RATE_LIMIT      | 120         | requests per minute per API key (token bucket, burst = limit);  |
-|                           |             | 0 disables; applies only when API keys are configured           |
-| ASSISTANT_MAX_BODY_BYTES  | 65536       | largest accepted /v1 request body (413 beyond)                  |
-| ASSISTANT_CORS_ORIGINS    | (empty)     | comma-separated origins allowed by CORS (``*`` for any); none by default |
+The server's ``ASSISTANT_*`` variables (keys, rate limit, body size, CORS, metrics) are read once, when the app
+is created (:func:`assistant.config.load_api_config`). Keys, limits and the chat page's login are the door's job
+(:mod:`assistant.access`); answers beyond the engine's queue get 503 with ``Retry-After``; a ``province`` that
+names no province is a 422 naming it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import math
-import os
 import re
 import threading
 import time
@@ -45,10 +36,8 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -62,12 +51,15 @@ from pydantic_core import PydanticCustomError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.config import ENV_PREFIX, Settings
+from assistant.access import Door, DoorMiddleware, error_response, login_routes
+from assistant.admission import Overloaded
+from assistant.config import ApiConfig, Settings, load_api_config
 from assistant.errors import AssistantError
 from assistant.facts import Fact
 from assistant.factstore import export_facts
 from assistant.indicators import BY_CODE
 from assistant.normalize import fold
+from assistant.provinces import exact_province, province_spellings
 from assistant.schema import Answer, Citation, Verification
 
 if TYPE_CHECKING:
@@ -78,73 +70,12 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("assistant.access")
 
 MAX_QUESTION_CHARS = 2000  # the engine's limit (assistant.engine.MAX_QUESTION_CHARS; importing it loads the engine)
-DEFAULT_RATE_LIMIT = 120
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
 CONTEXT_CHARS = 300
 MODEL_ID = "assistant"
 FactKind = Literal["target", "task", "reporting_deadline", "responsibility", "funding", "legal_basis"]
 IndicatorCode = Enum("IndicatorCode", {code: code for code in sorted(BY_CODE)}, type=str)  # type: ignore[misc]
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _PIECE_SPLIT_RE = re.compile(r"(?<=\n)|(?<=[.!?…] )")
-
-
-# -- configuration -----------------------------------------------------------------------------------
-class ApiConfigError(AssistantError):
-    """An ``ASSISTANT_*`` variable of the API has a value that cannot be used."""
-
-
-@dataclass(frozen=True)
-class ApiConfig:
-    """API settings read from the environment (see the module docstring)."""
-
-    api_keys: frozenset[str] = frozenset()
-    rate_limit: int = DEFAULT_RATE_LIMIT
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    cors_origins: tuple[str, ...] = ()
-
-    @property
-    def auth_enabled(self) -> bool:
-        return bool(self.api_keys)
-
-
-def _env(name: str) -> str:
-    return os.environ.get(ENV_PREFIX + name, "").strip()
-
-
-def _env_int(name: str, default: int, minimum: int) -> int:
-    raw = _env(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise ApiConfigError(f"{ENV_PREFIX}{name}={raw!r} không hợp lệ; hãy đặt một số nguyên từ {minimum} trở lên.")
-    return value
-
-
-def load_api_config() -> ApiConfig:
-    """Read the API's ``ASSISTANT_*`` variables; :class:`ApiConfigError` for unusable values."""
-    keys = {key.strip() for key in _env("API_KEYS").split(",") if key.strip()}
-    keys_file = _env("API_KEYS_FILE")
-    if keys_file:
-        path = Path(keys_file).expanduser()
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise ApiConfigError(
-                f"Không đọc được tệp khóa API {path} ({error.__class__.__name__}); "
-                f"hãy kiểm tra {ENV_PREFIX}API_KEYS_FILE."
-            ) from error
-        keys |= {line.strip() for line in lines if line.strip() and not line.strip().startswith("#")}
-    origins = tuple(origin.strip() for origin in _env("CORS_ORIGINS").split(",") if origin.strip())
-    return ApiConfig(
-        api_keys=frozenset(keys),
-        rate_limit=_env_int("RATE_LIMIT", DEFAULT_RATE_LIMIT, 0),
-        max_body_bytes=_env_int("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
-        cors_origins=origins,
-    )
 
 
 # -- errors ------------------------------------------------------------------------------------------
@@ -178,19 +109,15 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
-
-
 _ERROR_DESCRIPTIONS = {
     400: "Malformed request",
     401: "Missing or invalid API key (only when API keys are configured)",
     404: "Not found",
     413: "Request body too large",
     422: "Invalid input (validation error)",
-    429: "Rate limit exceeded; see Retry-After",
+    429: "Rate limit exceeded, or too many failed key attempts; see Retry-After",
     500: "Internal error",
-    503: "The engine is not loaded yet (or failed to load)",
+    503: "The engine is not loaded yet (or failed to load), or too many questions are waiting; see Retry-After",
 }
 
 
@@ -280,6 +207,25 @@ _HTTP_MESSAGES = {
 
 
 # -- request and response bodies ---------------------------------------------------------------------
+# Provinces are matched in any spelling ("Quảng Trị", "quang tri", "QT"); the schema lists the usual two.
+ProvinceName = Annotated[str, Field(max_length=100, json_schema_extra={"enum": province_spellings()})]
+
+
+def resolve_province(value: str | None) -> str | None:
+    """The province ``value`` names (None when empty); a 422 naming it when it names no province."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    name = exact_province(text)
+    if name is None:
+        raise ApiError(
+            422,
+            "unknown_province",
+            f"Không có tỉnh, thành phố nào tên '{_short(text)}'; hãy viết tên một tỉnh, ví dụ 'Quảng Trị'.",
+        )
+    return name
+
+
 class HistoryTurn(BaseModel):
     role: Literal["user", "assistant", "system"]
     content: str = Field(description="What was said in that turn.")
@@ -296,7 +242,9 @@ class AnswerRequest(BaseModel):
         examples=["Mục tiêu năm 2025 của Quảng Trị về tòa soạn hội tụ là bao nhiêu?"],
     )
     history: list[HistoryTurn] = Field(default_factory=list, max_length=100, description="Earlier turns, oldest first.")
-    province: str | None = Field(default=None, max_length=100, description="Restrict the answer to this province.")
+    province: ProvinceName | None = Field(
+        default=None, description="Restrict the answer to this province (any spelling; an unknown name is a 422)."
+    )
     stream: bool = Field(
         default=False, strict=True, description="Answer as Server-Sent Events instead of one JSON object."
     )
@@ -332,7 +280,7 @@ class ChatCompletionRequest(BaseModel):
         },
     )
     stream: bool = Field(default=False, strict=True)
-    province: str | None = Field(default=None, max_length=100, description="Extension: restrict to one province.")
+    province: ProvinceName | None = Field(default=None, description="Extension: restrict to one province.")
 
     @field_validator("messages")
     @classmethod
@@ -431,6 +379,10 @@ class ReadyStatus(BaseModel):
     status: Literal["ready"] = "ready"
     plans: int
     facts: int
+    skipped: dict[str, str] = Field(
+        default_factory=dict, description="Plans of the manifest left out, each with one sentence saying why."
+    )
+    notes: list[str] = Field(default_factory=list, description="What an operator should know (e.g. a build is needed).")
 
 
 # -- metrics -----------------------------------------------------------------------------------------
@@ -513,53 +465,25 @@ class Metrics:
         return "\n".join(lines) + "\n"
 
 
-# -- rate limiting -----------------------------------------------------------------------------------
-class RateLimiter:
-    """Token bucket per key: ``per_minute`` tokens, refilled continuously; 0 means unlimited."""
-
-    MAX_KEYS = 10_000
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
-        self.refill = per_minute / 60.0
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def acquire(self, key: str) -> float:
-        """Take one token: 0.0 when allowed, else the seconds until a token is available."""
-        if self.capacity <= 0:
-            return 0.0
-        with self._lock:
-            now = self._clock()
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.refill)
-            if len(self._buckets) >= self.MAX_KEYS and key not in self._buckets:
-                self._prune(now)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.refill
-
-    def _prune(self, now: float) -> None:
-        full = [
-            k for k, (tokens, last) in self._buckets.items() if tokens + (now - last) * self.refill >= self.capacity
-        ]
-        for key in full:
-            del self._buckets[key]
-
-
 # -- shared state and answering ----------------------------------------------------------------------
 class ApiState:
-    """What the routes share: the engine getter, config, metrics, and the rate limiter."""
+    """What the routes share: the engine getter, config, metrics, and the door (keys and rate limits)."""
 
     def __init__(self, get_engine: Callable[[], AnswerEngine], settings: Settings | None, config: ApiConfig) -> None:
         self.get_engine = get_engine
         self.settings = settings
         self.config = config
         self.metrics = Metrics()
-        self.limiter = RateLimiter(config.rate_limit)
+        self.door = Door(config)
+
+    def gate_full(self) -> bool:
+        """True when the loaded engine would refuse a new answer at once (False while it loads)."""
+        try:
+            engine = self.get_engine()
+        except Exception:  # noqa: BLE001 - not loaded: the route answers 503 itself
+            return False
+        gate = getattr(engine, "gate", None)
+        return bool(gate is not None and gate.full)
 
     def engine(self) -> AnswerEngine:
         try:
@@ -584,6 +508,9 @@ class ApiState:
         except QuestionError as error:
             self.metrics.record_answer("rejected", None)
             raise ApiError(422, "invalid_question", str(error)) from error
+        except Overloaded as error:
+            self.metrics.record_answer("overloaded", None)
+            raise ApiError(503, "overloaded", str(error), {"Retry-After": str(error.retry_after)}) from error
         except AssistantError as error:
             self.metrics.record_answer("error", None)
             raise ApiError(500, "answer_failed", str(error)) from error
@@ -711,18 +638,26 @@ def healthz() -> HealthStatus:
 
 
 @health_router.get(
-    "/readyz", response_model=ReadyStatus, responses=_errors(503), summary="Readiness: 200 once the engine is loaded"
+    "/readyz",
+    response_model=ReadyStatus,
+    responses=_errors(503),
+    summary="Readiness: 200 once the engine is loaded and its self-test over the loaded data passed",
 )
 def readyz(state: ApiState = Depends(get_state)) -> ReadyStatus:
     engine = state.engine()
-    return ReadyStatus(plans=len(engine.corpus.plans), facts=len(engine.facts))
+    return ReadyStatus(
+        plans=len(engine.corpus.plans),
+        facts=len(engine.facts),
+        skipped=dict(engine.corpus.errors),
+        notes=list(getattr(engine, "notes", [])),
+    )
 
 
 @health_router.get(
     "/metrics",
     response_class=PlainTextResponse,
-    summary="Prometheus metrics (text format 0.0.4)",
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    summary="Prometheus metrics (text format 0.0.4); needs a key when keys are set, unless ASSISTANT_METRICS_PUBLIC",
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **_errors(401)},
 )
 def metrics(state: ApiState = Depends(get_state)) -> PlainTextResponse:
     return PlainTextResponse(state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
@@ -745,7 +680,7 @@ def metrics(state: ApiState = Depends(get_state)) -> PlainTextResponse:
 )
 def post_answer(body: AnswerRequest, state: ApiState = Depends(get_state)) -> Answer | StreamingResponse:
     history = [turn.model_dump() for turn in body.history]
-    answer = state.answer(body.question, history, (body.province or "").strip() or None)
+    answer = state.answer(body.question, history, resolve_province(body.province))
     if body.stream:
         return StreamingResponse(_answer_events(answer), media_type="text/event-stream", headers=_SSE_HEADERS)
     return answer
@@ -769,7 +704,7 @@ def post_answer(body: AnswerRequest, state: ApiState = Depends(get_state)) -> An
 )
 def chat_completions(body: ChatCompletionRequest, state: ApiState = Depends(get_state)) -> Any:
     question, history = _chat_question(body.messages)
-    answer = state.answer(question, history, (body.province or "").strip() or None)
+    answer = state.answer(question, history, resolve_province(body.province))
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if body.stream:
@@ -890,11 +825,16 @@ def section_at(plan: Plan, offset: int) -> str | None:
     },
     summary="The facts table, filtered",
     description="Rows of the facts table matching every filter given (province without regard to diacritics "
-    "or case; an unknown province or plan id matches nothing). `format=csv` returns text/csv with the columns "
-    "of `assistant facts export`.",
+    "or case; a province without a plan or an unknown plan id matches nothing; a name that is no province is a "
+    "422). `format=csv` returns text/csv with the columns of `assistant facts export`.",
 )
 def list_facts(
-    province: str | None = Query(None, max_length=100, description="Province, e.g. 'Quảng Trị' or 'quang tri'."),
+    province: str | None = Query(
+        None,
+        max_length=100,
+        description="Province, e.g. 'Quảng Trị' or 'quang tri' (a name that is no province is a 422).",
+        json_schema_extra={"enum": province_spellings()},
+    ),
     kind: FactKind | None = Query(None, description="Fact kind."),
     indicator: IndicatorCode | None = Query(None, description="Indicator code (target facts)."),
     year: int | None = Query(None, ge=1900, le=2100, description="Target year."),
@@ -902,10 +842,11 @@ def list_facts(
     fmt: Literal["json", "csv"] = Query("json", alias="format", description="json (default) or csv."),
     state: ApiState = Depends(get_state),
 ) -> Any:
+    named = resolve_province(province)
     engine = state.engine()
     facts: list[Fact] = list(engine.facts)
     code = indicator.value if indicator is not None else None
-    wanted = fold(province.strip()) if province and province.strip() else None
+    wanted = fold(named) if named else None
     facts = [
         f
         for f in facts
@@ -925,16 +866,18 @@ def list_facts(
 
 
 _V1_ROUTERS = (answer_router, chat_router, plans_router, facts_router)
-_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "QUERY")
+_HEALTH_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def _v1_fallback(request: Request) -> JSONResponse:
-    """Unknown /v1 paths get the API's 404 (or 405) instead of falling through to the chat page."""
+    """Unknown /v1 paths, and methods a health route does not take, get the API's 404 (or 405) instead of falling
+    through to the chat page."""
     path = request.url.path
     allowed = sorted(
         {
             method
-            for router in _V1_ROUTERS
+            for router in (*_V1_ROUTERS, health_router)
             for route in router.routes
             if isinstance(route, APIRoute) and route.path_regex.match(path)
             for method in route.methods
@@ -958,109 +901,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 def _is_v1(path: str) -> bool:
     return path == "/v1" or path.startswith("/v1/")
-
-
-class GuardMiddleware:
-    """For /v1: API key check (401), per-key rate limit (429 + Retry-After), body size limit (413)."""
-
-    def __init__(self, app: ASGIApp, state: ApiState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_v1(scope["path"]):
-            await self.app(scope, receive, send)
-            return
-        config = self.state.config
-        headers = Headers(scope=scope)
-        if config.auth_enabled:
-            key = _bearer(headers.get("authorization", ""))
-            if key is None:
-                await self._reject(scope, receive, send, 401, "missing_api_key", _MISSING_KEY, _AUTH_HEADERS)
-                return
-            if not _valid_key(key, config.api_keys):
-                await self._reject(scope, receive, send, 401, "invalid_api_key", _INVALID_KEY, _AUTH_HEADERS)
-                return
-            fingerprint = hashlib.sha256(key.encode()).hexdigest()[:12]
-            scope.setdefault("state", {})["api_key"] = fingerprint
-            wait = self.state.limiter.acquire(fingerprint)
-            if wait > 0:
-                seconds = max(1, math.ceil(wait))
-                message = (
-                    f"Đã vượt giới hạn {config.rate_limit} yêu cầu mỗi phút cho khóa API này; "
-                    f"hãy thử lại sau {seconds} giây."
-                )
-                await self._reject(scope, receive, send, 429, "rate_limited", message, {"Retry-After": str(seconds)})
-                return
-        limit = config.max_body_bytes
-        declared = headers.get("content-length")
-        if declared is not None:
-            if not declared.strip().isdigit():
-                await self._reject(scope, receive, send, 400, "bad_request", _BAD_LENGTH, None)
-                return
-            if int(declared) > limit:
-                await self._reject(scope, receive, send, 413, "body_too_large", _too_large(int(declared), limit), None)
-                return
-        if scope["method"] not in ("POST", "PUT", "PATCH") and declared is None:
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await self._reject(scope, receive, send, 413, "body_too_large", _too_large(size, limit), None)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    @staticmethod
-    async def _reject(
-        scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str, headers: dict | None
-    ) -> None:
-        await error_response(status, code, message, headers)(scope, receive, send)
-
-
-_MISSING_KEY = "Yêu cầu thiếu khóa API; hãy gửi tiêu đề 'Authorization: Bearer <khóa API>'."
-_INVALID_KEY = "Khóa API không hợp lệ; hãy kiểm tra lại khóa hoặc xin quản trị viên cấp khóa mới."
-_AUTH_HEADERS = {"WWW-Authenticate": "Bearer"}
-_BAD_LENGTH = "Tiêu đề Content-Length không hợp lệ; hãy gửi lại yêu cầu với độ dài nội dung đúng."
-
-
-def _too_large(size: int, limit: int) -> str:
-    return (
-        f"Nội dung yêu cầu dài hơn giới hạn {limit} byte (nhận {size} byte); "
-        "hãy rút gọn câu hỏi hoặc lịch sử hội thoại."
-    )
-
-
-def _bearer(value: str) -> str | None:
-    scheme, _, token = value.strip().partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
-
-
-def _valid_key(key: str, keys: frozenset[str]) -> bool:
-    found = False
-    for candidate in keys:
-        found |= hmac.compare_digest(key.encode(), candidate.encode())
-    return found
 
 
 class RequestContextMiddleware:
@@ -1156,7 +996,8 @@ def create_api(
         title="Trợ lý kế hoạch chuyển đổi số báo chí",
         description=(
             "Hỏi đáp có trích dẫn về các kế hoạch chuyển đổi số báo chí cấp tỉnh (QĐ 348/QĐ-TTg). Errors are "
-            '`{"error": {"code", "message"}}`. When API keys are configured, /v1 needs `Authorization: Bearer <key>`.'
+            '`{"error": {"code", "message"}}`. When API keys are configured, /v1 needs `Authorization: Bearer <key>` '
+            "(and the chat page a login with the same key)."
         ),
         version="1.0",
         docs_url="/docs",
@@ -1172,10 +1013,14 @@ def create_api(
         app.include_router(router, dependencies=bearer)
     for path in ("/v1", "/v1/{rest:path}"):
         app.add_api_route(path, _v1_fallback, methods=list(_ALL_METHODS), include_in_schema=False)
+    for path in _HEALTH_PATHS:  # GET (and HEAD) are the routes above; any other method is a 405 here
+        app.add_api_route(path, _v1_fallback, methods=list(_ALL_METHODS), include_in_schema=False)
+    for path, endpoint, methods in login_routes(state.door):
+        app.add_route(path, endpoint, methods=methods, include_in_schema=False)
     app.add_exception_handler(ApiError, _api_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
-    app.add_middleware(GuardMiddleware, state=state)
+    app.add_middleware(DoorMiddleware, door=state.door, gate_full=state.gate_full)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

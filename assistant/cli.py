@@ -272,6 +272,19 @@ def index_status() -> None:
     for plan_id, entry in manifest.plans.items():
         table.add_row(plan_id, entry["province"], str(entry.get("passages", "")), entry["sha256"][:12])
     _wide_console().print(table)
+    from assistant.corpus import load_corpus
+    from assistant.freshness import INDEX_CODE, stale_reasons
+
+    try:
+        corpus = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir)
+    except AssistantError as error:
+        _fail(error)
+    recorded = {plan_id: entry.get("sha256", "") for plan_id, entry in manifest.plans.items()}
+    reasons = stale_reasons(recorded, manifest.code_sha256, corpus, INDEX_CODE)
+    if reasons:
+        console.print("[yellow]Cần dựng lại[/] ('assistant index build'): " + "; ".join(reasons))
+    else:
+        console.print("Chỉ mục khớp với kho văn bản và mã nguồn hiện tại.")
 
 
 def _load_retriever(mode: str = "hybrid"):

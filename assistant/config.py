@@ -13,6 +13,25 @@
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
 | ASSISTANT_ANSWER_WORKERS      | number of CPUs                  | questions answered at the same time; more wait |
+| ASSISTANT_ANSWER_QUEUE        | 2 × ANSWER_WORKERS              | questions that may wait for a worker; beyond   |
+|                               |                                 | that an answer is refused at once (503)        |
+| ASSISTANT_ANSWER_WAIT_MS      | 500                             | longest wait for a worker before 503           |
+| ASSISTANT_API_KEYS            | (empty)                         | comma-separated API keys; when any key is set  |
+|                               |                                 | (here or in the file below) every route but    |
+|                               |                                 | health, docs and login needs one: /v1 as       |
+|                               |                                 | ``Authorization: Bearer <key>``, the chat page |
+|                               |                                 | through its login form (a session cookie)      |
+| ASSISTANT_API_KEYS_FILE       | (empty)                         | a file with one key per line (blank lines and  |
+|                               |                                 | ``#`` ignored); empty or unreadable: no start  |
+| ASSISTANT_RATE_LIMIT          | 120                             | requests per minute per API key, or per client |
+|                               |                                 | address without keys (token bucket, burst =    |
+|                               |                                 | limit); /v1 and the chat page's calls share it;|
+|                               |                                 | 0 disables                                     |
+| ASSISTANT_AUTH_FAILURES       | 10                              | failed key attempts per minute per client      |
+|                               |                                 | address before its attempts get 429            |
+| ASSISTANT_MAX_BODY_BYTES      | 65536                           | largest accepted request body (413 beyond)     |
+| ASSISTANT_CORS_ORIGINS        | (empty)                         | origins allowed by CORS (``*`` for any)        |
+| ASSISTANT_METRICS_PUBLIC      | true without keys, false with   | whether /metrics answers without an API key    |
 """
 
 from __future__ import annotations
@@ -26,6 +45,10 @@ from assistant.errors import ConfigError
 ENV_PREFIX = "ASSISTANT_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+DEFAULT_ANSWER_WAIT_MS = 500
+DEFAULT_RATE_LIMIT = 120
+DEFAULT_AUTH_FAILURES = 10
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 
 def _env(name: str, default: str) -> str:
@@ -45,11 +68,17 @@ class Settings:
     chroma_port: int = 8000
     log_level: str = "INFO"
     answer_workers: int = field(default_factory=lambda: _cpu_count())
+    answer_queue: int = -1  # questions that may wait for a worker; -1: 2 × answer_workers
+    answer_wait_ms: int = DEFAULT_ANSWER_WAIT_MS
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def facts_db(self) -> Path:
         return self.index_dir / "facts.sqlite"
+
+    @property
+    def queue_limit(self) -> int:
+        return self.answer_queue if self.answer_queue >= 0 else 2 * max(1, self.answer_workers)
 
 
 def _cpu_count() -> int:
@@ -71,6 +100,30 @@ def _env_positive_int(name: str, default: int) -> int:
     return value
 
 
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = _env(name, "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ConfigError(f"{ENV_PREFIX}{name}={raw!r} không hợp lệ; hãy đặt một số nguyên từ {minimum} trở lên.")
+    return value
+
+
+def _env_bool(name: str) -> bool | None:
+    raw = _env(name, "").lower()
+    if not raw:
+        return None
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{ENV_PREFIX}{name}={raw!r} không hợp lệ; hãy đặt true hoặc false.")
+
+
 def load_settings() -> Settings:
     """Read the ``ASSISTANT_*`` environment variables (read at call time, so tests can override them)."""
     return Settings(
@@ -82,4 +135,57 @@ def load_settings() -> Settings:
         chroma_port=_env_positive_int("CHROMA_PORT", 8000),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         answer_workers=_env_positive_int("ANSWER_WORKERS", _cpu_count()),
+        answer_queue=_env_int("ANSWER_QUEUE", -1, 0),
+        answer_wait_ms=_env_int("ANSWER_WAIT_MS", DEFAULT_ANSWER_WAIT_MS, 1),
+    )
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """Settings of the server's door: keys, limits, CORS, metrics (see the module docstring)."""
+
+    api_keys: frozenset[str] = frozenset()
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    cors_origins: tuple[str, ...] = ()
+    auth_failures: int = DEFAULT_AUTH_FAILURES
+    metrics_public: bool | None = None  # None: public exactly when no keys are configured
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.api_keys)
+
+    @property
+    def metrics_open(self) -> bool:
+        return (not self.auth_enabled) if self.metrics_public is None else self.metrics_public
+
+
+def load_api_config() -> ApiConfig:
+    """Read the server's ``ASSISTANT_*`` variables; :class:`ConfigError` (one sentence) for unusable values,
+    including a keys file that cannot be read or holds no key (the server must not start open by mistake)."""
+    keys = {key.strip() for key in _env("API_KEYS", "").split(",") if key.strip()}
+    keys_file = _env("API_KEYS_FILE", "")
+    if keys_file:
+        path = Path(keys_file).expanduser()
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(
+                f"Không đọc được tệp khóa API {path} ({error.__class__.__name__}); "
+                f"hãy kiểm tra {ENV_PREFIX}API_KEYS_FILE."
+            ) from error
+        from_file = {line.strip() for line in lines if line.strip() and not line.strip().startswith("#")}
+        if not from_file:
+            raise ConfigError(
+                f"Tệp khóa API {path} không có khóa nào; hãy ghi mỗi khóa một dòng hoặc bỏ {ENV_PREFIX}API_KEYS_FILE."
+            )
+        keys |= from_file
+    origins = tuple(origin.strip() for origin in _env("CORS_ORIGINS", "").split(",") if origin.strip())
+    return ApiConfig(
+        api_keys=frozenset(keys),
+        rate_limit=_env_int("RATE_LIMIT", DEFAULT_RATE_LIMIT, 0),
+        max_body_bytes=_env_int("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
+        cors_origins=origins,
+        auth_failures=_env_int("AUTH_FAILURES", DEFAULT_AUTH_FAILURES, 1),
+        metrics_public=_env_bool("METRICS_PUBLIC"),
     )

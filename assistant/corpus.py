@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
+from assistant.cache import read_cache, write_cache
 from assistant.errors import ManifestError, PlanFileError
 from assistant.layout import repair_layout
 from assistant.normalize import nfc
@@ -80,7 +79,18 @@ class Plan:
         return self.offsets.span_to_input(start, end)
 
 
+_TEXT_FIELDS = [f.name for f in fields(PlanMeta) if f.type == "str"]  # manifest fields that must be strings
+
+
 def load_manifest(corpus_dir: Path) -> list[PlanMeta]:
+    """The usable ``[[plan]]`` entries of the manifest (see :func:`read_manifest` for the ones left out)."""
+    return read_manifest(corpus_dir)[0]
+
+
+def read_manifest(corpus_dir: Path) -> tuple[list[PlanMeta], dict[str, str]]:
+    """The usable ``[[plan]]`` entries, and one sentence for each entry that cannot be used (keyed by its id, or
+    by its position when it has none): a bad entry is skipped, the others still load. A missing or unreadable
+    manifest is a :class:`ManifestError`."""
     path = corpus_dir / MANIFEST_NAME
     if not path.is_file():
         raise ManifestError(f"Không tìm thấy {path}: hãy tạo tệp manifest.toml mô tả các kế hoạch trong {corpus_dir}.")
@@ -88,19 +98,49 @@ def load_manifest(corpus_dir: Path) -> list[PlanMeta]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ManifestError(f"Tệp {path} không đọc được ({error}); hãy sửa cú pháp TOML.") from error
-    plans = []
-    for entry in data.get("plan", []):
-        missing = [key for key in ("id", "province", "file") if not entry.get(key)]
-        if missing:
-            raise ManifestError(f"Một mục [[plan]] trong {path} thiếu {', '.join(missing)}; hãy bổ sung.")
+    entries = data.get("plan", [])
+    if not isinstance(entries, list):
+        raise ManifestError(f"Trong {path}, 'plan' phải là các bảng [[plan]]; hãy sửa cú pháp TOML.")
+    plans: list[PlanMeta] = []
+    errors: dict[str, str] = {}
+    known = set(PlanMeta.__dataclass_fields__)
+    for position, entry in enumerate(entries, start=1):
+        label = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else ""
+        key = label or f"plan #{position}"
+        problem = _entry_problem(entry, {p.id for p in plans})
+        if problem:
+            errors[key if key not in errors else f"{key} #{position}"] = (
+                f"Mục [[plan]] thứ {position} ({label or 'không có id'}) trong {MANIFEST_NAME} {problem}; "
+                "mục này bị bỏ qua, hãy sửa manifest."
+            )
+            continue
         entry = dict(entry)
         entry["legal_basis"] = tuple(entry.get("legal_basis", []))
-        known = {f for f in PlanMeta.__dataclass_fields__}
         plans.append(PlanMeta(**{k: v for k, v in entry.items() if k in known}))
-    ids = [p.id for p in plans]
-    if len(ids) != len(set(ids)):
-        raise ManifestError(f"Mã kế hoạch bị trùng trong {path}; mỗi kế hoạch cần một id riêng.")
-    return plans
+    return plans, errors
+
+
+def _entry_problem(entry: object, ids: set[str]) -> str:
+    """What makes one manifest entry unusable ("" when it is usable), as the end of a Vietnamese sentence."""
+    if not isinstance(entry, dict):
+        return "không phải một bảng"
+    missing = [key for key in ("id", "province", "file") if not entry.get(key)]
+    if missing:
+        return f"thiếu {', '.join(missing)}"
+    wrong = [key for key in _TEXT_FIELDS if key in entry and not isinstance(entry[key], str)]
+    if "ocr" in entry and not isinstance(entry["ocr"], bool):
+        wrong.append("ocr")
+    basis = entry.get("legal_basis", [])
+    if not isinstance(basis, list) or not all(isinstance(item, str) for item in basis):
+        wrong.append("legal_basis")
+    if wrong:
+        return f"có trường sai kiểu ({', '.join(wrong)})"
+    file = Path(entry["file"])
+    if file.is_absolute() or ".." in file.parts:
+        return "có trường 'file' trỏ ra ngoài thư mục kho văn bản"
+    if entry["id"] in ids:
+        return f"trùng mã '{entry['id']}' với một mục trước"
+    return ""
 
 
 def read_plan_file(path: Path) -> str:
@@ -198,22 +238,14 @@ def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> Corpus:
         return _clean_corpus(corpus_dir)
     cache = cache_dir / CORPUS_CACHE_FILE
     key = _corpus_key(corpus_dir)
-    try:
-        with cache.open("rb") as handle:
-            cached_key, corpus = pickle.load(handle)
-        if cached_key == key and isinstance(corpus, Corpus):
-            return corpus
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # missing, stale or unreadable: clean again
-    corpus = _clean_corpus(corpus_dir)
+    corpus = read_cache(cache, key)
+    if isinstance(corpus, Corpus):
+        return corpus
+    corpus = _clean_corpus(corpus_dir)  # missing, stale or damaged: clean again
     for plan in corpus.plans:
         _ = plan.structure  # computed once, kept in the cache
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump((key, corpus), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, cache)
+        write_cache(cache, key, corpus)
     except OSError as error:
         log.warning("Could not keep the cleaned corpus in %s (%s); it will be cleaned again next time", cache, error)
     return corpus
@@ -234,9 +266,8 @@ def _corpus_key(corpus_dir: Path) -> str:
 
 
 def _clean_corpus(corpus_dir: Path) -> Corpus:
-    metas = load_manifest(corpus_dir)
+    metas, errors = read_manifest(corpus_dir)
     raws: dict[str, str] = {}
-    errors: dict[str, str] = {}
     for meta in metas:
         try:
             raws[meta.id] = read_plan_file(corpus_dir / meta.file)

@@ -8,21 +8,24 @@ plans' own sentences, and every claim goes through the verification gate.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.admission import AnswerGate
 from assistant.answer import Composer
 from assistant.config import Settings, load_settings
-from assistant.corpus import Corpus, load_corpus
+from assistant.corpus import CORPUS_CACHE_FILE, Corpus, load_corpus
 from assistant.errors import AssistantError
+from assistant.evidence import check_evidence
 from assistant.facts import Fact
 from assistant.glossary import expand_shorthand
 from assistant.retrieval import HybridRetriever
-from assistant.schema import Answer
+from assistant.schema import Answer, Verification
 from assistant.understanding import QuestionReader, indicator_descriptions, strip_instructions
 from assistant.verification import AnswerVerifier
 
@@ -45,45 +48,50 @@ class AnswerEngine:
     composer: Composer
     verifier: AnswerVerifier
     embedder: object
-    # Answers computed at once (settings.answer_workers); callers beyond that wait their turn. The stages are
-    # safe to run in parallel (they share only read-only data; onnxruntime and Chroma release the GIL).
-    workers: threading.BoundedSemaphore = field(init=False, repr=False)
+    notes: list[str] = field(default_factory=list)  # what /readyz should say (read-only folder, build needed)
+    # Answers computed at once (settings.answer_workers); a bounded number wait their turn, the rest are refused
+    # (see assistant.admission). The stages are safe to run in parallel (they share only read-only data;
+    # onnxruntime and Chroma release the GIL).
+    gate: AnswerGate = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.workers = threading.BoundedSemaphore(max(1, self.settings.answer_workers))
+        self.gate = AnswerGate(
+            self.settings.answer_workers, self.settings.queue_limit, self.settings.answer_wait_ms / 1000
+        )
+
+    def close(self) -> None:
+        """Release the vector store's client (before a rebuilt engine replaces this one)."""
+        self.retriever.index.close()
 
     @classmethod
-    def load(cls, settings: Settings | None = None, embedder=None) -> AnswerEngine:
-        """Load the corpus, the facts table and the index (building them if missing or stale) and the model."""
+    def load(cls, settings: Settings | None = None, embedder=None, rebuild: bool = False) -> AnswerEngine:
+        """Load the corpus, the facts table and the index, and the model. A part that is stale or damaged is rebuilt
+        first (see :mod:`assistant.healing`); ``rebuild`` rebuilds everything, the cleaned corpus included."""
         from assistant.embeddings import Embedder
-        from assistant.factstore import FactStore, build_facts_db
-        from assistant.index import IndexBuilder, IndexUnavailable
+        from assistant.healing import is_writable, prepare_data
 
         settings = settings or load_settings()
         started = time.perf_counter()
+        if rebuild and is_writable(settings.index_dir):
+            (settings.index_dir / CORPUS_CACHE_FILE).unlink(missing_ok=True)
         corpus = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir)
-        if corpus.errors:
-            log.warning("Plans skipped: %s", "; ".join(corpus.errors.values()))
-        if not settings.facts_db.is_file():
-            build_facts_db(corpus, settings.facts_db)
-        facts = FactStore(settings.facts_db).facts()
+        for plan_id, message in corpus.errors.items():
+            log.warning("Plan %s skipped: %s", plan_id, message)
         embedder = embedder or Embedder.load(settings.embedding_model, settings.cache_dir)
-        try:
-            retriever = HybridRetriever.load(settings, embedder)
-        except IndexUnavailable as error:
-            log.warning("%s Rebuilding the index…", error)
-            IndexBuilder(settings).build(corpus, embedder=embedder, force=True)
-            retriever = HybridRetriever.load(settings, embedder)
-        vectors = embedder.embed_passages(indicator_descriptions())
+        prepared = prepare_data(settings, corpus, embedder, force=rebuild)
+        facts = prepared.store.facts()
+        retriever = prepared.retriever
         composer = Composer(corpus, facts)
         units = composer.ctx.unit_names
         reader = QuestionReader(
             [p.province for p in corpus.plans],
-            indicator_vectors=np.asarray(vectors),
+            indicator_vectors=_indicator_vectors(embedder),
             plan_numbers={p.province: p.meta.plan_number for p in corpus.plans if p.meta.plan_number},
             unit_names=units,
         )
-        engine = cls(settings, corpus, facts, retriever, reader, composer, AnswerVerifier(units), embedder)
+        engine = cls(
+            settings, corpus, facts, retriever, reader, composer, AnswerVerifier(units), embedder, notes=prepared.notes
+        )
         log.info("Answer engine ready in %.2f s", time.perf_counter() - started)
         return engine
 
@@ -95,7 +103,7 @@ class AnswerEngine:
             raise QuestionError(
                 f"Câu hỏi dài {len(question)} ký tự, vượt giới hạn {MAX_QUESTION_CHARS}; hãy rút gọn câu hỏi."
             )
-        with self.workers:
+        with self.gate.slot():
             return self._answer(question, history, province)
 
     def _answer(self, question: str, history: list[dict] | None, province: str | None) -> Answer:
@@ -118,6 +126,16 @@ class AnswerEngine:
         timings["compose"] = _ms(t0)
         t0 = time.perf_counter()
         verification = self.verifier.run(draft.text, draft.citations, draft.facts, asked)
+        problems = check_evidence(draft.citations, draft.facts, self.corpus)
+        if problems:
+            log.error(
+                "Evidence check failed, answer marked not_verified (question %r): %s",
+                question[:200],
+                "; ".join(str(p) for p in problems),
+            )
+            verification = Verification(
+                status="not_verified", claims=[c.model_copy(update={"verified": False}) for c in verification.claims]
+            )
         verification.addressed = draft.status == "answered" and addressing.addressed and not draft.prose
         verification.unmet = [str(u) for u in addressing.unmet]
         if draft.status != "answered" or not addressing.addressed:
@@ -140,6 +158,24 @@ class AnswerEngine:
             verification=verification,
             timings_ms=timings,
         )
+
+
+_INDICATOR_VECTORS: dict[int, tuple[weakref.ref, tuple[str, ...], np.ndarray]] = {}
+
+
+def _indicator_vectors(embedder) -> np.ndarray:
+    """Embeddings of the indicator descriptions, kept per embedder (a reload in the same process, e.g. after a
+    rebuild, does not embed them again)."""
+    descriptions = tuple(indicator_descriptions())
+    entry = _INDICATOR_VECTORS.get(id(embedder))
+    if entry is not None and entry[0]() is embedder and entry[1] == descriptions:
+        return entry[2]
+    vectors = np.asarray(embedder.embed_passages(list(descriptions)))
+    for key in [k for k, (ref, _, _) in _INDICATOR_VECTORS.items() if ref() is None]:
+        del _INDICATOR_VECTORS[key]
+    with contextlib.suppress(TypeError):  # an embedder that cannot be weakly referenced is not kept
+        _INDICATOR_VECTORS[id(embedder)] = (weakref.ref(embedder), descriptions, vectors)
+    return vectors
 
 
 def _fact_row(fact: Fact) -> dict:

@@ -23,12 +23,15 @@ Schema (one table ``facts``; columns that do not apply to a row's kind are NULL 
 | source                        | funding               | state_budget, program_integration, sponsorship_aid … |
 | doc_type, doc_number, doc_date, issuer | legal_basis  | cited decisions and plans                             |
 
-A table ``plans`` holds the manifest metadata and the content hash of each plan's cleaned text.
+A table ``plans`` holds the manifest metadata and the content hash of each plan's cleaned text; ``meta`` holds
+``built_at``, ``format``, ``code_sha256`` (the extraction code, see :mod:`assistant.freshness`) and
+``facts_sha256`` (a checksum of the rows). :func:`check_facts_db` says whether a table may be served.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -41,15 +44,20 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus import Corpus, Plan
-from assistant.errors import FactsDatabaseMissing
+from assistant.corpus import Corpus
+from assistant.errors import FactsDatabaseMissing, storage_error
 from assistant.facts import Fact, FactExtractor, PlanText
+from assistant.freshness import FACTS_CODE, code_hash, plan_hashes, stale_reasons
 
 log = logging.getLogger(__name__)
 
 JSON_COLUMNS = {"qualifiers", "lead_units", "coordinating_units"}
 FACT_COLUMNS = [f.name for f in fields(Fact)]
+PLAN_COLUMNS = ["id", "province", "title", "plan_number", "issue_date", "issuing_body", "signer", "file"]
+PLAN_COLUMNS += ["text_sha256", "facts"]
 _SQL_TYPES = {"int | None": "INTEGER", "float | None": "REAL", "int": "INTEGER"}
+FACTS_FORMAT = "2"  # bump when the table's layout or meta rows change
+TEMP_PREFIX = ".facts-"  # temp files of a build in progress: .facts-<pid>-….sqlite
 
 
 def _schema() -> str:
@@ -93,40 +101,39 @@ def _row(fact: Fact) -> tuple:
     return tuple(values)
 
 
+def facts_checksum(facts: Iterable[Fact]) -> str:
+    """SHA-256 of the rows as stored, in order: recorded at build, compared at load (an edited value shows)."""
+    digest = hashlib.sha256()
+    for fact in facts:
+        digest.update(json.dumps(_row(fact), ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
 def build_facts_db(corpus: Corpus, path: Path, progress: Callable[[str], None] | None = None) -> BuildReport:
-    """Extract facts from every plan and write them to ``path`` atomically (temp file, then rename)."""
+    """Extract facts from every plan and write them to ``path`` atomically (temp file, then rename).
+
+    A write that fails (disk full, no permission, read-only folder) is a :class:`StorageError` in one sentence."""
     started = time.perf_counter()
     facts = extract_all(corpus, progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=".facts-", suffix=".sqlite", dir=path.parent)
-    os.close(handle)
+    tmp_name = ""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".sqlite", dir=path.parent)
+        os.close(handle)
         connection = sqlite3.connect(tmp_name)
-        with connection:
-            connection.executescript(_schema())
-            placeholders = ", ".join("?" for _ in FACT_COLUMNS)
-            connection.executemany(f"INSERT INTO facts VALUES ({placeholders})", [_row(f) for f in facts])
-            for plan in corpus.plans:
-                connection.execute(
-                    "INSERT INTO plans VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        plan.id,
-                        plan.province,
-                        plan.meta.title,
-                        plan.meta.plan_number,
-                        plan.meta.issue_date,
-                        plan.meta.issuing_body,
-                        plan.meta.signer,
-                        plan.meta.file,
-                        text_hash(plan),
-                        sum(1 for f in facts if f.plan_id == plan.id),
-                    ),
-                )
-            connection.execute("INSERT INTO meta VALUES ('built_at', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
-        connection.close()
+        try:
+            with connection:
+                _write(connection, corpus, facts)
+        finally:
+            connection.close()
         os.replace(tmp_name, path)
+    except (OSError, sqlite3.Error) as error:
+        if tmp_name:
+            Path(tmp_name).unlink(missing_ok=True)
+        raise storage_error(error, path.parent) from error
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        if tmp_name:
+            Path(tmp_name).unlink(missing_ok=True)
         raise
     counts: dict[str, dict[str, int]] = {}
     for fact in facts:
@@ -135,10 +142,83 @@ def build_facts_db(corpus: Corpus, path: Path, progress: Callable[[str], None] |
     return BuildReport(counts, corpus.errors, time.perf_counter() - started, path)
 
 
-def text_hash(plan: Plan) -> str:
-    import hashlib
+def _write(connection: sqlite3.Connection, corpus: Corpus, facts: list[Fact]) -> None:
+    connection.executescript(_schema())
+    placeholders = ", ".join("?" for _ in FACT_COLUMNS)
+    connection.executemany(f"INSERT INTO facts VALUES ({placeholders})", [_row(f) for f in facts])
+    hashes = plan_hashes(corpus)
+    for plan in corpus.plans:
+        meta = plan.meta
+        connection.execute(
+            "INSERT INTO plans VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                plan.id,
+                plan.province,
+                meta.title,
+                meta.plan_number,
+                meta.issue_date,
+                meta.issuing_body,
+                meta.signer,
+                meta.file,
+                hashes[plan.id],
+                sum(1 for f in facts if f.plan_id == plan.id),
+            ),
+        )
+    meta_rows = {
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "format": FACTS_FORMAT,
+        "code_sha256": code_hash(FACTS_CODE),
+        "facts_sha256": facts_checksum(facts),
+    }
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", list(meta_rows.items()))
 
-    return hashlib.sha256(plan.text.encode("utf-8")).hexdigest()
+
+def check_facts_db(path: Path, corpus: Corpus) -> list[str]:
+    """Why the facts table at ``path`` cannot be served for ``corpus`` (empty: it is intact and fresh).
+
+    Checks, in order: the file opens and passes SQLite's integrity check; its schema is this code's; its rows
+    match the checksum recorded at build (an edited or damaged value shows); it was built from these plan texts
+    by this extraction code (one reason per plan that changed); and every row's quote is its plan's text at its
+    span."""
+    if not path.is_file():
+        return ["it has not been built"]
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return [f"it cannot be opened ({error})"]
+    try:
+        return _check(connection, corpus)
+    except (sqlite3.Error, ValueError, TypeError) as error:
+        return [f"it cannot be read ({type(error).__name__}: {error})"]
+    finally:
+        connection.close()
+
+
+def _check(connection: sqlite3.Connection, corpus: Corpus) -> list[str]:
+    verdict = connection.execute("PRAGMA integrity_check").fetchall()
+    if verdict != [("ok",)]:
+        return [f"SQLite integrity check failed ({'; '.join(str(row[0]) for row in verdict[:3])})"]
+    for table, expected in (("facts", FACT_COLUMNS), ("plans", PLAN_COLUMNS), ("meta", ["key", "value"])):
+        columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+        if columns != expected:
+            return [f"table {table} does not have this code's schema"]
+    meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("format") != FACTS_FORMAT:
+        return [f"it has format {meta.get('format')!r}, this code writes {FACTS_FORMAT!r}"]
+    connection.row_factory = sqlite3.Row
+    facts = [_fact_from_row(row) for row in connection.execute("SELECT * FROM facts ORDER BY rowid")]
+    if facts_checksum(facts) != meta.get("facts_sha256"):
+        return ["its rows do not match the checksum recorded when it was built (edited or damaged)"]
+    recorded = {row["id"]: row["text_sha256"] for row in connection.execute("SELECT id, text_sha256 FROM plans")}
+    reasons = stale_reasons(recorded, meta.get("code_sha256", ""), corpus, FACTS_CODE)
+    if reasons:
+        return reasons
+    plans = {plan.id: plan for plan in corpus.plans}
+    for fact in facts:
+        plan = plans.get(fact.plan_id)
+        if plan is None or plan.text[fact.start : fact.end] != fact.quote:
+            return [f"fact {fact.id} of plan {fact.plan_id} no longer quotes its plan's text"]
+    return []
 
 
 class FactStore:

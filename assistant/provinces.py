@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.normalize import fold
 from assistant.syllables import is_valid_syllable
@@ -199,3 +200,26 @@ class ProvinceMatcher:
 
 def same_province(a: str, b: str) -> bool:
     return fold(a) == fold(b)
+
+
+_PREFIX_RE = re.compile(r"^(?:tinh|thanh pho|tp\.?|province of|province)\s+")
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> ProvinceMatcher:
+    return ProvinceMatcher()
+
+
+def exact_province(text: str) -> str | None:
+    """The province that ``text`` names as a whole (any spelling, "tỉnh …" allowed, or its unique initials),
+    else None: a filter value, not a question, so "Lai Châu xyz" names none."""
+    matcher = _matcher()
+    if text.strip() in matcher._acronyms:
+        return matcher._acronyms[text.strip()]
+    folded = _PREFIX_RE.sub("", " ".join(fold(text).replace("-", " ").split()))
+    return matcher._alias_to_name.get(folded) or matcher._alias_to_name.get(folded.replace(" ", ""))
+
+
+def province_spellings() -> list[str]:
+    """Every province with and without diacritics (what the API's schema lists; other spellings work too)."""
+    return sorted({name for province in PROVINCES for name in (province, fold(province))})

@@ -82,12 +82,13 @@ class HybridRetriever:
         self.restorer = DiacriticRestorer(stats)
 
     @classmethod
-    def load(cls, settings: Settings, embedder=None, mode: str = "hybrid") -> HybridRetriever:
+    def load(cls, settings: Settings, embedder=None, mode: str = "hybrid", corpus=None) -> HybridRetriever:
+        """Load the index (checked; given ``corpus``, also for freshness, see :func:`~assistant.index.load_index`)."""
         if embedder is None:
             from assistant.embeddings import Embedder
 
             embedder = Embedder.load(settings.embedding_model, settings.cache_dir)
-        return cls(load_index(settings, embedder), mode)
+        return cls(load_index(settings, embedder, corpus), mode)
 
     # -- public ----------------------------------------------------------------------------------------
     def query_text(self, query: str) -> str:

@@ -1,8 +1,10 @@
 """One server for the assistant: the HTTP API (/v1, /docs, health, metrics) and the Gradio chat page at /.
 
 ``create_app()`` returns the app at once and loads the answer engine in a background thread at startup, so
-``/healthz`` answers immediately and ``/readyz`` turns 200 when the engine is ready. ``serve()`` runs it
-with uvicorn. The API reads its ``ASSISTANT_*`` variables when the app is created (see :mod:`assistant.api`).
+``/healthz`` answers immediately and ``/readyz`` turns 200 when the engine is ready: loaded (stale or damaged
+data rebuilt first, :mod:`assistant.healing`) and through its self-test (:mod:`assistant.selftest`). ``serve()``
+runs it with uvicorn. The server's ``ASSISTANT_*`` variables are read when the app is created; an unusable one
+(an empty or unreadable keys file among them) stops ``serve()`` with one sentence before anything listens.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
-from assistant.api import ApiConfig, EngineUnavailable, create_api
-from assistant.config import Settings, load_settings
+from assistant.api import EngineUnavailable, create_api
+from assistant.config import ApiConfig, Settings, load_api_config, load_settings
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
@@ -27,20 +29,42 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NOT_READY = "Trợ lý đang nạp kế hoạch, bảng dữ liệu và mô hình; hãy thử lại sau ít giây."
+SELF_TEST_FAILED = (
+    "Trợ lý không vượt qua bài tự kiểm tra trên dữ liệu đã nạp; hãy xem nhật ký máy chủ rồi khởi động lại."
+)
+
+
+class SelfTestFailed(AssistantError):
+    """A given engine did not pass its self-test."""
+
+
 UI_WAIT_SECONDS = 600.0
 
 
 class EngineLoader:
-    """Loads the engine once in a background thread; :meth:`get` never blocks, :meth:`wait` does."""
+    """Loads the engine once in a background thread; :meth:`get` never blocks, :meth:`wait` does.
 
-    def __init__(self, load: Callable[[], AnswerEngine], engine: AnswerEngine | None = None) -> None:
+    A given ``engine`` is ready at once, after ``check`` (a self-test: a list of problems, empty when it passes)."""
+
+    def __init__(
+        self,
+        load: Callable[[], AnswerEngine],
+        engine: AnswerEngine | None = None,
+        check: Callable[[AnswerEngine], list[str]] | None = None,
+    ) -> None:
         self._load = load
-        self._engine = engine
+        self._engine: AnswerEngine | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         if engine is not None:
+            problems = check(engine) if check else []
+            if problems:
+                log.error("The given engine failed its self-test: %s", "; ".join(problems))
+                self._error = SelfTestFailed(SELF_TEST_FAILED)
+            else:
+                self._engine = engine
             self._done.set()
 
     @property
@@ -87,9 +111,9 @@ class EngineLoader:
 
 
 def _load_engine(settings: Settings) -> AnswerEngine:
-    from assistant.engine import AnswerEngine
+    from assistant.selftest import load_ready_engine
 
-    return AnswerEngine.load(settings)
+    return load_ready_engine(settings)
 
 
 def create_app(
@@ -100,15 +124,21 @@ def create_app(
     config: ApiConfig | None = None,
     ui: bool = True,
     preload: bool = False,
+    self_test: bool = True,
 ) -> FastAPI:
     """The API with the chat page mounted at / (unless ``ui`` is false).
 
-    ``engine``: use this engine (ready at once); otherwise ``load`` (default ``AnswerEngine.load(settings)``)
-    runs in a background thread when the app starts, or at once with ``preload`` (so that loading overlaps
-    building the chat page). ``config`` overrides the ``ASSISTANT_*`` API variables.
+    ``engine``: use this engine (ready at once once it passes the self-test, unless ``self_test`` is false);
+    otherwise ``load`` (default: load, self-test, rebuild once if needed, see
+    :func:`assistant.selftest.load_ready_engine`) runs in a background thread when the app starts, or at once
+    with ``preload`` (so that loading overlaps building the chat page). ``config`` overrides the
+    ``ASSISTANT_*`` server variables.
     """
+    from assistant.selftest import self_test as run_self_test
+
     settings = settings or load_settings()
-    loader = EngineLoader(load or (lambda: _load_engine(settings)), engine)
+    config = config or load_api_config()
+    loader = EngineLoader(load or (lambda: _load_engine(settings)), engine, check=run_self_test if self_test else None)
     if preload:
         loader.start()
 
@@ -119,7 +149,8 @@ def create_app(
 
     app = create_api(loader.get, settings, config=config, lifespan=lifespan)
     app.state.engine_loader = loader
-    if not (ui and mount_ui(app, loader.wait, settings)):
+    door = app.state.assistant.door
+    if not (ui and mount_ui(app, loader.wait, settings, door.identity if door.locked else None)):
         app.add_api_route("/", _to_docs, methods=["GET"], include_in_schema=False)
     return app
 
@@ -128,12 +159,17 @@ def _to_docs() -> RedirectResponse:
     return RedirectResponse("/docs")
 
 
-def mount_ui(app: FastAPI, get_engine: Callable[[], AnswerEngine], settings: Settings) -> bool:
+def mount_ui(
+    app: FastAPI,
+    get_engine: Callable[[], AnswerEngine],
+    settings: Settings,
+    auth_dependency: Callable[[Request], str | None] | None = None,
+) -> bool:
     """Mount the chat page of :mod:`assistant.ui` at /; False (API only) when it cannot be built."""
     try:
         from assistant import ui
 
-        ui.mount_ui(app, get_engine, settings, path="/")
+        ui.mount_ui(app, get_engine, settings, path="/", auth_dependency=auth_dependency)
     except Exception:
         log.exception("The chat page could not be built; serving the API only")
         return False
@@ -146,11 +182,14 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
     settings = load_settings()
+    config = load_api_config()  # an unusable value stops here, before the engine loads or anything listens
     logging.basicConfig(
         level=getattr(logging, settings.log_level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    app = create_app(settings, preload=True)
+    if not config.auth_enabled:
+        log.warning("No API keys are configured: the API and the chat page are open to every client that can connect")
+    app = create_app(settings, preload=True, config=config)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     log.info("Assistant at http://%s:%d/ (chat page), API docs at http://%s:%d/docs", shown, port, shown, port)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

@@ -224,11 +224,27 @@ def theme() -> gr.themes.Base:
 
 
 def mount_ui(
-    app: fastapi.FastAPI, get_engine: Callable[[], AnswerEngine], settings: Settings | None = None, path: str = "/"
+    app: fastapi.FastAPI,
+    get_engine: Callable[[], AnswerEngine],
+    settings: Settings | None = None,
+    path: str = "/",
+    auth_dependency: Callable[[fastapi.Request], str | None] | None = None,
 ) -> fastapi.FastAPI:
-    """Mount the page on ``app`` at ``path`` with its theme and CSS (what ``gradio.mount_gradio_app`` needs)."""
+    """Mount the page on ``app`` at ``path`` with its theme and CSS (what ``gradio.mount_gradio_app`` needs).
+
+    ``auth_dependency`` (the server's door when API keys are set) tells Gradio who is logged in; the page takes no
+    uploads (the server closes Gradio's upload routes; ``max_file_size`` is the smallest Gradio accepts anyway)."""
     return gr.mount_gradio_app(
-        app, build_ui(get_engine, settings), path=path, theme=theme(), css=CSS, footer_links=[], ssr_mode=False
+        app,
+        build_ui(get_engine, settings),
+        path=path,
+        theme=theme(),
+        css=CSS,
+        footer_links=[],
+        ssr_mode=False,
+        auth_dependency=auth_dependency,
+        max_file_size=1,
+        run_history=False,
     )
 
 
@@ -844,4 +860,6 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
 
         plan_choice.change(show_plan, [plan_choice, plan_search], [plan_meta, plan_text])
         plan_search.submit(show_plan, [plan_choice, plan_search], [plan_meta, plan_text])
+    # Gradio's queue is bounded like the engine's: beyond it a page call is refused instead of waiting for minutes.
+    demo.queue(max_size=settings.queue_limit + settings.answer_workers)
     return demo

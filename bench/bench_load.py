@@ -9,7 +9,9 @@ Two modes:
   from up to ``--clients`` connections; latency counts from the scheduled send time, so a slow server cannot
   hide its backlog (no coordinated omission). This answers "p95 at 30 answers/s".
 
-Without --url it starts `assistant serve` on a free loopback port (with the built index) and stops it after.
+Without --url it starts `assistant serve` on a free loopback port (with the built index, and without the
+per-client rate limit and with room for every client in the answer queue, unless ASSISTANT_RATE_LIMIT /
+ASSISTANT_ANSWER_QUEUE are set) and stops it after.
 Questions are a mix of the real eval questions. Reports req/s, p50/p95/p99 latency and errors, and writes
 bench/results/load.json (load-rate-R.json in open loop). Traffic goes only to 127.0.0.1; every loop is bounded.
 """
@@ -45,7 +47,10 @@ def start_server(port: int) -> tuple[subprocess.Popen, float]:
         [str(REPO / ".venv" / "bin" / "assistant"), "serve", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "ASSISTANT_LOG_LEVEL": "WARNING"},
+        # One client address sends everything: the per-client rate limit is off, and the answer queue holds every
+        # client, unless the caller sets them (bench_overload.py measures the default queue).
+        env={"ASSISTANT_RATE_LIMIT": "0", "ASSISTANT_ANSWER_QUEUE": "64", **os.environ}
+        | {"ASSISTANT_LOG_LEVEL": "WARNING"},
     )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

@@ -13,16 +13,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import (
-    MAX_QUESTION_CHARS,
-    ApiConfig,
-    ApiConfigError,
-    FactKind,
-    RateLimiter,
-    load_api_config,
-    split_pieces,
-)
-from assistant.errors import AssistantError
+from assistant.access import RateLimiter
+from assistant.api import MAX_QUESTION_CHARS, FactKind, split_pieces
+from assistant.config import ApiConfig, load_api_config
+from assistant.errors import AssistantError, ConfigError
 from assistant.facts import FACT_KINDS
 from assistant.schema import Answer
 from assistant.server import create_app
@@ -33,7 +27,10 @@ API_ENV = (
     "ASSISTANT_RATE_LIMIT",
     "ASSISTANT_MAX_BODY_BYTES",
     "ASSISTANT_CORS_ORIGINS",
+    "ASSISTANT_AUTH_FAILURES",
+    "ASSISTANT_METRICS_PUBLIC",
 )
+UNLIMITED = ApiConfig(rate_limit=0)  # the functional tests send more than a client may in a minute
 TARGET_QUESTION = "Đến năm 2025, bao nhiêu phần trăm cơ quan báo chí Quảng Trị phải đưa nội dung lên các nền tảng số?"
 TASK_QUESTION = "Ai chủ trì nhiệm vụ 5.1 ở Lai Châu?"
 FOLLOW_UP_HISTORY = [
@@ -63,9 +60,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def app(engine):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _clean_env(monkeypatch)
-        return create_app(engine=engine)
+    return create_app(engine=engine, config=UNLIMITED)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +111,13 @@ def test_health_and_readiness(client: TestClient, engine) -> None:
     assert response.status_code == 200 and response.json() == {"status": "ok"}
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "plans": len(engine.corpus.plans), "facts": len(engine.facts)}
+    assert response.json() == {
+        "status": "ready",
+        "plans": len(engine.corpus.plans),
+        "facts": len(engine.facts),
+        "skipped": {},
+        "notes": [],
+    }
 
 
 def test_request_id_is_returned_and_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
@@ -342,6 +343,10 @@ def test_unknown_paths_and_methods(client: TestClient) -> None:
     error = client.post("/v1/plans")
     assert_error(error, 405, "method_not_allowed")
     assert "GET" in error.headers["Allow"]
+    for method, path in (("TRACE", "/healthz"), ("POST", "/readyz"), ("QUERY", "/metrics"), ("QUERY", "/v1/plans")):
+        refused = client.request(method, path)  # not a fall-through to the chat page's 404
+        assert_error(refused, 405, "method_not_allowed")
+        assert refused.headers["Allow"] == "GET"
 
 
 def test_body_too_large(client: TestClient) -> None:
@@ -372,7 +377,7 @@ def test_unhandled_error_is_a_json_500(engine) -> None:
         def answer(self, question: str, history=None, province=None):
             raise RuntimeError("secret internal detail")
 
-    with _client(create_app(engine=Broken(), config=ApiConfig(), ui=False)) as broken:
+    with _client(create_app(engine=Broken(), config=UNLIMITED, ui=False, self_test=False)) as broken:
         response = broken.post("/v1/answer", json={"question": "Mục tiêu?"})
         error = assert_error(response, 500, "internal_error")
         assert "secret" not in response.text and response.headers["X-Request-ID"] in error["message"]
@@ -439,11 +444,20 @@ def test_config_errors(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     _clean_env(monkeypatch)
     assert load_api_config() == ApiConfig()
     monkeypatch.setenv("ASSISTANT_RATE_LIMIT", "many")
-    with pytest.raises(ApiConfigError, match="ASSISTANT_RATE_LIMIT"):
+    with pytest.raises(ConfigError, match="ASSISTANT_RATE_LIMIT"):
         load_api_config()
     monkeypatch.setenv("ASSISTANT_RATE_LIMIT", "0")
     monkeypatch.setenv("ASSISTANT_API_KEYS_FILE", str(tmp_path / "absent.txt"))
-    with pytest.raises(ApiConfigError, match="ASSISTANT_API_KEYS_FILE"):
+    with pytest.raises(ConfigError, match="ASSISTANT_API_KEYS_FILE"):
+        load_api_config()
+    empty = tmp_path / "keys.txt"
+    empty.write_text("# no key yet\n\n", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_API_KEYS_FILE", str(empty))
+    with pytest.raises(ConfigError, match="không có khóa nào"):  # an empty keys file must not turn auth off
+        load_api_config()
+    monkeypatch.delenv("ASSISTANT_API_KEYS_FILE")
+    monkeypatch.setenv("ASSISTANT_METRICS_PUBLIC", "maybe")
+    with pytest.raises(ConfigError, match="ASSISTANT_METRICS_PUBLIC"):
         load_api_config()
 
 

@@ -52,6 +52,45 @@ def test_a_plan_without_the_template_fails_alone(tmp_path: Path) -> None:
     assert len(corpus.plans) == 4
 
 
+BAD_ENTRIES = """
+[[plan]]
+id = "no-file"
+province = "Tỉnh Thử"
+
+[[plan]]
+id = "outside"
+province = "Tỉnh Thử"
+file = "../../etc/passwd"
+
+[[plan]]
+id = "wrong-type"
+province = "Tỉnh Thử"
+file = "x.txt"
+ocr = "yes"
+
+[[plan]]
+id = "lai-chau"
+province = "Lai Châu"
+file = "quang-tri.txt"
+"""
+
+
+def test_bad_manifest_entries_are_skipped_alone(tmp_path: Path) -> None:
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus_dir)
+    with open(corpus_dir / "manifest.toml", "a", encoding="utf-8") as manifest:
+        manifest.write(BAD_ENTRIES)
+    corpus = load_corpus(corpus_dir)
+    assert [p.id for p in corpus.plans] == [m.id for m in load_manifest(REPO / "corpus")]  # the four still load
+    assert "thiếu file" in corpus.errors["no-file"]
+    assert "ngoài thư mục" in corpus.errors["outside"]
+    assert "sai kiểu (ocr)" in corpus.errors["wrong-type"]
+    duplicate = next(message for key, message in corpus.errors.items() if key.startswith("lai-chau"))
+    assert "trùng mã 'lai-chau'" in duplicate
+    assert next(p for p in corpus.plans if p.id == "lai-chau").meta.file == "lai-chau.txt"  # the first one stays
+    assert all(message.endswith("hãy sửa manifest.") for message in corpus.errors.values())
+
+
 def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="manifest.toml"):
         load_manifest(tmp_path)

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,8 +80,8 @@ def _screenshot(page: Page, name: str) -> None:
         log.warning("Screenshot %s not written: %s", name, error)
 
 
-@pytest.fixture(scope="module")
-def server_url(built_settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _serve(built_settings, tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
     """The real server (assistant.server.serve) on a free loopback port, stopped in a finally block."""
     port = _free_port()
     env = {
@@ -89,6 +90,7 @@ def server_url(built_settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "ASSISTANT_CHROMA_HOST": "",
         "GRADIO_ANALYTICS_ENABLED": "False",
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     command = [sys.executable, "-c", f"from assistant.server import serve; serve(host='127.0.0.1', port={port})"]
@@ -105,6 +107,12 @@ def server_url(built_settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server_url(built_settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(built_settings, tmp_path_factory) as base:
+        yield base
 
 
 SCROLL_TO_ANSWER = """() => {
@@ -173,5 +181,32 @@ def test_chat_answer_with_sources(server_url: str) -> None:
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px wide)"
             _screenshot(phone, "ui-phone-390x844.png")
+        finally:
+            browser.close()
+
+
+PAGE_KEY = "khoa-trang-e2e"
+
+
+def test_with_keys_the_page_opens_after_login(built_settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """With API keys set, the chat page sends a browser to the login form; the key opens it and it answers."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with _serve(built_settings, tmp_path_factory, ASSISTANT_API_KEYS=PAGE_KEY) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+            page.goto(base + "/", wait_until="domcontentloaded")
+            assert "/login" in page.url
+            page.locator("#key").fill("khoa-sai")
+            page.get_by_role("button", name="Đăng nhập").click()
+            expect(page.get_by_role("alert")).to_contain_text("Khóa API không hợp lệ")
+            page.locator("#key").fill(PAGE_KEY)
+            page.get_by_role("button", name="Đăng nhập").click()
+            expect(page.locator("#app-status .status-pill.ready")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            _ask(page, QUESTION)
+            answer = page.locator("#chat-window .ans").filter(has=page.locator(".sources")).last
+            expect(answer).to_contain_text("67%", timeout=ANSWER_TIMEOUT_MS)
+            _screenshot(page, "ui-after-login-1280x900.png")
         finally:
             browser.close()

@@ -6,8 +6,8 @@ import logging
 from dataclasses import replace
 
 import pytest
-from assistant.answer import Composer
 
+from assistant.answer import Composer
 from assistant.evidence import check_citation, check_evidence, check_fact
 from assistant.schema import Citation
 

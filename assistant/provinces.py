@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.normalize import fold
-from assistant.syllables import is_valid_syllable
+from assistant.syllables import diacritic_variants, is_valid_syllable
 
 PROVINCES = [
     "An Giang",
@@ -146,6 +146,7 @@ class ProvinceMatcher:
         alternatives = sorted(alias_to_name, key=len, reverse=True)
         self._pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
         self._acronyms = _acronyms(list(names), preferred)
+        self._preferred = set(preferred or [])
         self._acronym_pattern = re.compile(
             r"(?<![\w/&-])(" + "|".join(map(re.escape, sorted(self._acronyms, key=len, reverse=True))) + r")(?![\w/&-])"
         )
@@ -187,7 +188,27 @@ class ProvinceMatcher:
                 for m in self._lower_acronym_pattern.finditer(folded)
                 if (m.start(), m.end()) not in taken
             ]
+        if not found:
+            found = self._misspelled(folded)
         return sorted(found, key=lambda mention: mention.start)
+
+    def _misspelled(self, folded: str) -> list[ProvinceMention]:
+        """A name of two or more words typed with one slip ("thai bihn"): one letter changed, added, dropped or two
+        swapped, in a word that is no Vietnamese syllable (so "quản trị", "vùng sâu" stay words), for a province
+        with a plan in the corpus; only when a single province is that close."""
+        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[a-z]+", folded)]
+        close: dict[str, ProvinceMention] = {}
+        for alias, name in self._alias_to_name.items():
+            size = alias.count(" ") + 1
+            if size < 2 or len(alias) < 7 or name not in self._preferred:
+                continue
+            for i in range(len(words) - size + 1):
+                window = words[i : i + size]
+                typed = " ".join(w for _, _, w in window)
+                slipped = any(not diacritic_variants(w) for _, _, w in window)
+                if slipped and typed != alias and _one_slip(typed, alias):
+                    close.setdefault(name, ProvinceMention(name, window[0][0], window[-1][1]))
+        return list(close.values()) if len(close) == 1 else []
 
     def find(self, text: str) -> list[str]:
         """Province names mentioned in ``text``, in order, without repeats."""
@@ -196,6 +217,19 @@ class ProvinceMatcher:
             if mention.province not in seen:
                 seen.append(mention.province)
         return seen
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` with one edit: a letter changed, added or dropped, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def same_province(a: str, b: str) -> bool:

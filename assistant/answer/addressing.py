@@ -402,7 +402,7 @@ TOPIC_FREE_WORDS = frozenset(
     tinh cua cac la toi thieu tang tro len hang moi nao the sao vay qua dinh huong phan dau cho ve voi nhu con thi
     va giua so sanh hay hoac o tai trong nay do khong bao gio khi luc nhieu it hon nhat cao thap chenh lech muc dia
     ban theo cung tung tat ca moi deu tong
-    phu luc bang ghi neu noi phan khop nhau van
+    phu luc bang ghi neu noi phan khop nhau van gom chia may giai doan
     target targets goal goals percent percentage share set sets plan plans province provinces by what which how much
     many is are the of in for and to a an compare comparison between each all
     """.split()

@@ -51,6 +51,19 @@ def children(blocks: list, heading) -> list:
     return bullets or [b for b in inside if b.kind == "paragraph"][:8]
 
 
+def numbered_item(blocks: list, number: str):
+    """The heading numbered ``number`` ("2.", "2)") in the plan's part of tasks and solutions, if any."""
+    pattern = re.compile(rf"^\s*{re.escape(number)}\s*[.)]\s+\S")
+    return next(
+        (
+            b
+            for b in blocks
+            if b.kind == "heading" and b.section_kind == "tasks" and b.level >= 2 and pattern.match(b.text)
+        ),
+        None,
+    )
+
+
 class Outline(Route):
     name = "outline"
     templates = {

@@ -9,6 +9,14 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import vi_date
 
+# "Số:      /KH-UBND", "Kế hoạch số /KH-UBND ngày /11/2023" (an OCR'd "lạch so" too): a number left blank
+BLANK_NUMBER_RE = re.compile(r"(?:Kế hoạch\s+)?[Ss][ốo]\s*:?\s*/\s*KH-[^\n]*")
+# "ngày /11/2023", "ngày … tháng 11 năm 2023": a date whose day is left blank
+PARTIAL_DATE_RE = re.compile(
+    r"ngày\s*[./…]*\s*/\s*(\d{1,2})\s*/\s*(20\d\d)|ngày\s*[./…]*\s*tháng\s+(\d{1,2})\s+năm\s+(20\d\d)"
+)
+DATE_WORDS_RE = re.compile(r"\bthang\b|\bnam\b|\bngay\b|khi nao|bao gio|\bwhen\b|\bmonth\b|\byear\b|\bdate\b")
+
 
 class PlanMetadata(Route):
     name = "plan_metadata"
@@ -17,6 +25,7 @@ class PlanMetadata(Route):
             "plan_number": "Kế hoạch của {province} là Kế hoạch số {number}",
             "issued": ", ban hành ngày {date}",
             "number_blank": "Văn bản kế hoạch của {province} để trống số và ngày ban hành",
+            "partial_date": "; văn bản ghi tháng {month} năm {year}",
             "signer": "Kế hoạch của {province} do {signer} ký",
             "no_signer": "Văn bản kế hoạch của {province} trong kho không có tên người ký.",
         },
@@ -24,6 +33,7 @@ class PlanMetadata(Route):
             "plan_number": "The {province} plan is Plan No. {number}",
             "issued": ", issued on {date}",
             "number_blank": "The {province} plan leaves its number and issue date blank",
+            "partial_date": "; it is dated {month}/{year}",
             "signer": "The {province} plan is signed by {signer}",
             "no_signer": "The {province} plan in the corpus carries no signer's name.",
         },
@@ -58,9 +68,17 @@ class PlanMetadata(Route):
                 items.append(self.t(frame, "plan_number", province=province, number=number) + issued + f" {marker}")
                 answered = True
             else:
-                blank = re.search(r"Kế hoạch số\s+/[^\n]*", plan.text)
+                blank = BLANK_NUMBER_RE.search(plan.text)
                 marker = f" {cite.cite(plan.id, blank.start(), blank.end(), 'PHỤ LỤC')}" if blank else ""
-                items.append(self.t(frame, "number_blank", province=province) + marker + ".")
+                line = self.t(frame, "number_blank", province=province)
+                month = PARTIAL_DATE_RE.search(blank.group(0)) if blank else None
+                if month:  # "ngày /11/2023": the day is left blank, the month and year are written
+                    number, year = (
+                        (month.group(1), month.group(2)) if month.group(1) else (month.group(3), month.group(4))
+                    )
+                    line += self.t(frame, "partial_date", month=int(number), year=year)
+                    answered = answered or bool(DATE_WORDS_RE.search(frame.folded))
+                items.append(line + marker + ".")
         return Draft(
             "\n".join(items), "answered" if answered else "not_found", "facts", cite.items, [], states=frame.asked
         )

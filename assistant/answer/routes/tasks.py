@@ -33,6 +33,8 @@ TEMPLATES = {
         "no_task_number": "Phụ lục của {province} không có nhiệm vụ số {number}; các nhiệm vụ có số: {numbers}.",
         "no_task_table": "Kế hoạch của {province} không có bảng phân công nhiệm vụ nêu đơn vị chủ trì, phối hợp.",
         "no_time": "Phụ lục không ghi thời gian thực hiện cho nhiệm vụ {number}.",
+        "item": "Kế hoạch của {province} không có phụ lục phân công; trong phần nhiệm vụ, giải pháp, "
+        "mục {item} {marker} gồm:",
     },
     "en": {
         "task": "Task {number} ({content}) of {province}",
@@ -43,6 +45,7 @@ TEMPLATES = {
         "no_task_number": "The {province} appendix has no task {number}; its tasks are numbered {numbers}.",
         "no_task_table": "The {province} plan has no task-assignment table naming lead and coordinating units.",
         "no_time": "The appendix gives no time frame for task {number}.",
+        "item": "The {province} plan has no task appendix; in its tasks part, item {item} {marker} covers:",
     },
 }
 
@@ -151,6 +154,10 @@ def answer_tasks(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
                 items.append(t(frame, "no_time", number=", ".join(f.number for f in tasks)))
         elif problem and frame.provinces:
             problems.append(problem)
+    if not used and frame.task_number and frame.asked == "task_details":
+        item = _numbered_item(frame, ctx, cite)  # a plan without a task table numbers its groups of tasks
+        if item is not None:
+            return item
     if not used:
         if problems and (frame.task_number or re.search(r"phu luc|bang phan cong|appendix", frame.folded)):
             listed = [f for p in frame.provinces for f in ctx.select("task", [p])]
@@ -158,6 +165,33 @@ def answer_tasks(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
         return duties_matching(frame, ctx, cite)  # plans without a task table state who does what in prose
     status = "not_found" if blank_time else "answered"
     return Draft("\n".join(items + problems), status, "facts", cite.items, used, states=frame.asked)
+
+
+def _numbered_item(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
+    """ "Nhiệm vụ 2 của Huế là gì?" in a plan without a task table: its tasks part's item numbered 2, with what
+    the item holds, each cited."""
+    from assistant.answer.routes.outline import children, numbered_item
+
+    items = []
+    for province in ctx.scope(frame):
+        if ctx.select("task", [province]):
+            continue
+        plan = ctx.plan_of[province]
+        heading = numbered_item(plan.structure.blocks, frame.task_number)
+        if heading is None:
+            continue
+        marker = cite.cite(plan.id, heading.start, heading.end, heading.section)
+        inside = [
+            f"{collapse_spaces(b.text).lstrip('-–+• ')} {cite.cite(plan.id, b.start, b.end, b.section)}"
+            for b in children(plan.structure.blocks, heading)[:6]
+        ]
+        head = TEMPLATES[frame.language]["item"].format(
+            province=province, item=collapse_spaces(heading.text), marker=marker
+        )
+        items.append("\n".join([head, *[f"- {line}" for line in inside]]))
+    if not items:
+        return None
+    return Draft("\n\n".join(items), "answered", "passages", cite.items, [], states="task_details")
 
 
 class Tasks(Route):

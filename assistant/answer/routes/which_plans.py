@@ -98,11 +98,10 @@ class WhichPlans(Route):
         used = []
         for province in ctx.scope(frame):
             plan = ctx.plan_of[province]
-            if any(column in t.columns for t in plan.structure.tables if t.kind == "tasks"):
-                example = next((f for f in ctx.select("task", [province]) if getattr(f, column, None)), None)
-                if example is not None:
-                    used.append(example)
-                    having[province] = [f"{collapse_spaces(str(getattr(example, column)))[:80]} {cite.fact(example)}"]
+            table = next((t for t in plan.structure.tables if t.kind == "tasks" and column in t.columns), None)
+            if table is not None:  # the header row that names the column
+                header = collapse_spaces(plan.text[table.start : table.end])
+                having[province] = [f"{header[:160]} {cite.cite(plan.id, table.start, table.end, 'PHỤ LỤC')}"]
         return self._finish(frame, ctx, "column", having, used, cite, column=self.COLUMN_LABELS[column])
 
     def _heading(self, frame, ctx, cite) -> Draft | None:

@@ -29,6 +29,7 @@ TEMPLATES = {
         "{available}.",
         "this": "này",
         "growth": " (tăng doanh thu tối thiểu {growth}%)",
+        "appendix_table": "Phụ lục — {title}:",
     },
     "en": {
         "targets_of": "Targets of {province}",
@@ -43,6 +44,7 @@ TEMPLATES = {
         "no_targets_year": "The {province} plan sets no targets for {years}; years with targets: {available}.",
         "this": "this",
         "growth": " (revenue +{growth}% or more)",
+        "appendix_table": "Appendix — {title}:",
     },
 }
 TARGET_GENERIC_WORDS = frozenset(
@@ -112,6 +114,47 @@ def narrow_by_wording(facts: list[Fact], frame: QuestionFrame, province: str) ->
     return [f for s, f in scored if s >= best - 1e-9]
 
 
+APPENDIX_ROWS_INLINE = 8  # more appendix targets than this are shown one line per table row
+
+
+def _phrases(facts: list[Fact], frame: QuestionFrame, cite: Citations) -> list[str]:
+    """One line per target, a clause naming two indicators once."""
+    lines_, seen = [], set()
+    for fact in sorted(facts, key=target_order):
+        phrase = target_phrase(fact, frame, cite)
+        if phrase not in seen:
+            seen.add(phrase)
+            lines_.append(phrase)
+    return lines_
+
+
+def appendix_lines(frame: QuestionFrame, plan, facts: list[Fact], cite: Citations) -> list[str]:
+    """A per-year appendix as the plan lays it out: each table (period) under its own title, one line per
+    indicator with its value year by year, the row cited."""
+    out = []
+    for table in plan.structure.tables:
+        rows = [f for f in facts if table.start <= f.start < table.end]
+        if not rows:
+            continue
+        title = next(
+            (b for b in plan.structure.blocks if collapse_spaces(b.text) == collapse_spaces(table.title)), None
+        )
+        marker = f" {cite.cite(plan.id, title.start, title.end, title.section)}" if title else ""
+        out.append(f"{t(frame, 'appendix_table', title=collapse_spaces(table.title))}{marker}")
+        by_row: dict[int, list[Fact]] = {}
+        for fact in rows:
+            by_row.setdefault(fact.start, []).append(fact)
+        for row in by_row.values():
+            row.sort(key=lambda f: f.year or 0)
+            values = ", ".join(f"{f.year}: {f.value_text}" for f in row)
+            label = indicator_label(row[0].indicator, frame.language)
+            growth = row[0].qualifiers.get("min_revenue_growth_pct")
+            extra = t(frame, "growth", growth=growth) if growth is not None else ""
+            marker = cite.cite(plan.id, row[0].start, max(f.end for f in row), row[0].section)
+            out.append(f"  {label}{extra}: {values} {marker}")
+    return out
+
+
 def answer_targets(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
     """The targets a frame asks for, province by province (see the module docstring)."""
     blocks: list[str] = []
@@ -132,7 +175,16 @@ def answer_targets(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
                 continue
             blocks.append(_missing_target(frame, province, rows, chosen, cite, used))
             continue
-        items = [target_phrase(f, frame, cite) for f in sorted(with_year, key=target_order)]
+        appendix = [f for f in with_year if f.origin == "appendix"]
+        if appendix and "appendix" in frame.constraint_values("part"):  # "phụ lục … gồm những chỉ tiêu nào"
+            groups = {f.conflict_group for f in appendix if f.conflict_group}
+            with_year = [f for f in with_year if f.origin == "appendix" or f.conflict_group in groups]
+        if not frame.indicators and len(appendix) > APPENDIX_ROWS_INLINE:  # a per-year table: one line a row
+            body = [f for f in with_year if f.origin != "appendix"]
+            items = _phrases(body, frame, cite)
+            items += appendix_lines(frame, ctx.plan_of[province], appendix, cite)
+        else:
+            items = _phrases(with_year, frame, cite)
         used.extend(with_year)
         items += conflict_notes(with_year, frame, ctx.facts)
         unmet = unmet_measure(frame, with_year)

@@ -28,7 +28,9 @@ test: install lint
 	$(BIN)/assistant index build
 	$(BIN)/assistant eval --questions evals/questions.jsonl --out-dir evals/results
 	$(BIN)/assistant eval --questions evals/questions_independent.jsonl --out-dir evals/results/independent \
-		--min-refusal 0.9 --strict-types ""
+		--min-refusal 0.95 --strict-types ""
+	$(BIN)/assistant eval --questions evals/questions_blind.jsonl --out-dir evals/results/blind \
+		--min-refusal 0.95 --strict-types ""
 
 clean:
 	rm -rf index/facts.sqlite index/.facts-* .pytest_cache

@@ -25,7 +25,10 @@ from assistant.understanding import QuestionFrame
 TIME_RE = re.compile(r"\b20\d\d\b|\d{1,2}\s*/\s*\d{1,2}|hang nam|thuong xuyen|\bquy [ivx1-4]+\b|giai doan|dinh ky")
 DATE_RE = re.compile(r"\d{1,2}\s*(?:/|thang)\s*\d{1,2}")
 # a target's value in prose: a share, or a count of something ("02 cơ quan", "300 sản phẩm"), not a document number
-NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?\s*%|\b(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?\s+(?!/)[a-z]{2,}")
+NUMBER_RE = re.compile(
+    r"\d+(?:[.,]\d+)?\s*%|\b\d+(?:[.,]\d+)?\s+(?:co quan|san pham|chuyen muc|chuyen trang|tin|bai|kenh|chuong trinh"
+    r"|nguoi|luot|podcast|tap chi|bao|dai|trang|don vi|xa|huyen)\b"
+)
 MONEY_RE = re.compile(r"\b(?:ty|trieu|nghin) dong\b|\bdong\b|\bvnd\b")
 NATIONAL_QUOTE_RE = re.compile(r"348|chien luoc|quoc gia|toan quoc|ca nuoc")
 REPORT_WORDS_RE = re.compile(r"bao cao|danh gia dinh ky|tong hop|\bnop\b|report|submit")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.normalize import collapse_spaces, fold
 
@@ -206,6 +207,38 @@ def _name_tokens(unit: str) -> list[str]:
     return [t for t in re.findall(r"[a-z0-9]+", name) if t not in _NAME_FILLER]
 
 
+@lru_cache(maxsize=4096)
+def _shape(unit: str) -> tuple[tuple[str, ...], bool, str]:
+    """A name as it is matched: its words but fillers, whether it opens with a head word, and the whole folded."""
+    canonical = canonical_unit(unit)
+    whole = " ".join(re.findall(r"[a-z0-9&]+", fold(canonical)))
+    return tuple(_name_tokens(unit)), _starts_with_head(canonical), whole
+
+
+@dataclass(frozen=True)
+class _Words:
+    padded: str  # " w1 w2 … " (every word)
+    content: tuple[str, ...]  # the words but fillers
+
+
+def _words(folded_text: str) -> _Words:
+    words = re.findall(r"[a-z0-9&]+", folded_text)
+    return _Words(f" {' '.join(words)} ", tuple(w for w in words if w not in _NAME_FILLER))
+
+
+def _names(words: _Words, unit: str) -> bool:
+    tokens, headed, whole = _shape(unit)
+    if any(f" {s} " in words.padded for s in BODY_SHORT_FORMS.get(unit, ())):
+        return True
+    if len(tokens) < 2 or not headed:
+        # "Thanh tra tỉnh", "Tỉnh đoàn": without a head word the bare words are an activity; the whole name counts
+        return f" {whole} " in words.padded
+    # the words of the name, in order, with nothing but "và", "của", "tỉnh", "các" between them
+    n, content = len(tokens), words.content
+    first = tokens[0]
+    return any(content[i] == first and content[i : i + n] == tokens for i in range(len(content) - n + 1))
+
+
 class UnitMatcher:
     """The one place that decides whether a text names a unit.
 
@@ -220,6 +253,8 @@ class UnitMatcher:
         lexicon = {*KNOWN_UNITS, *PROVINCIAL_BODIES, *(canonical_unit(n) for n in names if n)}
         self.names = sorted(lexicon, key=lambda n: (-len(n), n))
         self._tokens = {name: _name_tokens(name) for name in self.names}
+        for name in self.names:
+            _shape(name)
 
     @staticmethod
     def folded(text: str) -> str:
@@ -228,16 +263,7 @@ class UnitMatcher:
 
     def mentions(self, text: str, unit: str, *, folded: bool = False) -> bool:
         """Whether ``text`` names ``unit`` (see the class docstring); ``folded``: ``text`` is already folded."""
-        text = text if folded else self.folded(text)
-        tokens = self._tokens.get(unit) or _name_tokens(unit)
-        if len(tokens) < 2 or not _starts_with_head(canonical_unit(unit)):
-            # "Thanh tra tỉnh", "Tỉnh đoàn": without a head word the bare words are an activity; the whole name counts
-            whole = " ".join(re.findall(r"[a-z0-9&]+", fold(canonical_unit(unit))))
-            padded = f" {' '.join(re.findall(r'[a-z0-9&]+', text))} "
-            return f" {whole} " in padded or any(f" {s} " in padded for s in BODY_SHORT_FORMS.get(unit, ()))
-        words = [w for w in re.findall(r"[a-z0-9&]+", text) if w not in _NAME_FILLER]
-        # the words of the name, in order, with nothing but "và", "của", "tỉnh", "các" between them
-        return any(words[i : i + len(tokens)] == tokens for i in range(len(words) - len(tokens) + 1))
+        return _names(_words(text if folded else self.folded(text)), unit)
 
     def mentions_loosely(self, folded_text: str, unit: str) -> bool:
         """:meth:`mentions`, or the name without its head word in a list under that head in the plural ("Các sở:
@@ -286,13 +312,10 @@ class UnitMatcher:
     def named(self, text: str) -> list[str]:
         """Units of the lexicon named in ``text`` (a longer name hides the shorter ones inside it), then outlets
         named by head word and proper name that the lexicon does not hold."""
-        folded_text = self.folded(text)
-        padded = f" {folded_text} "
+        words = _words(self.folded(text))
         found: list[str] = []
         for name in self.names:
-            said = self.mentions(folded_text, name, folded=True) or any(
-                f" {s} " in padded for s in BODY_SHORT_FORMS.get(name, ())
-            )
+            said = _names(words, name)
             if said and not any(set(self._tokens[name]) <= set(self._tokens.get(f, ())) for f in found):
                 found.append(name)
         for match in NAMED_OUTLET_RE.finditer(expand_aliases(text)):

@@ -159,3 +159,76 @@ def context() -> AnswerContext:
         duty("phu-yen", "Phú Yên", PHU_YEN, "Sở Thông tin và Truyền thông", "Chủ trì tổ chức thực hiện Kế hoạch."),
     ]
     return AnswerContext(Corpus([nghe_an, phu_yen], {}), facts)
+
+
+def task(plan_id, province, text, quote, number, lead, coordinating, time_frame, kind="range", parent="") -> Fact:
+    start, end = span(text, quote)
+    return Fact(
+        id=f"{plan_id}:task:{number}",
+        plan_id=plan_id,
+        province=province,
+        kind="task",
+        section="PHỤ LỤC",
+        origin="appendix",
+        start=start,
+        end=end,
+        quote=quote,
+        number=number,
+        content=quote,
+        lead_units=lead,
+        coordinating_units=coordinating,
+        time_frame=time_frame,
+        time_frame_kind=kind,
+        parent=parent,
+    )
+
+
+TASKS_TEXT = (
+    NGHE_AN
+    + """
+PHỤ LỤC
+1 Phát triển nền tảng số cho báo chí Sở Thông tin và Truyền thông Các cơ quan báo chí 2024-2025
+2 Đào tạo kỹ năng số cho phóng viên Các cơ quan báo chí Sở Thông tin và Truyền thông Thường xuyên
+3 Rà soát giấy phép hoạt động báo chí Sở Thông tin và Truyền thông Các cơ quan báo chí Hằng năm
+"""
+)
+
+
+def tasks_context() -> AnswerContext:
+    """One plan with a three-row task appendix."""
+    text = TASKS_TEXT
+    facts = [
+        task(
+            "nghe-an",
+            "Nghệ An",
+            text,
+            "Phát triển nền tảng số cho báo chí",
+            "1",
+            ["Sở Thông tin và Truyền thông"],
+            ["Các cơ quan báo chí"],
+            "2024-2025",
+        ),
+        task(
+            "nghe-an",
+            "Nghệ An",
+            text,
+            "Đào tạo kỹ năng số cho phóng viên",
+            "2",
+            ["Các cơ quan báo chí"],
+            ["Sở Thông tin và Truyền thông"],
+            "Thường xuyên",
+            kind="ongoing",
+        ),
+        task(
+            "nghe-an",
+            "Nghệ An",
+            text,
+            "Rà soát giấy phép hoạt động báo chí",
+            "3",
+            ["Sở Thông tin và Truyền thông"],
+            ["Các cơ quan báo chí"],
+            "Hằng năm",
+            kind="yearly",
+        ),
+    ]
+    return AnswerContext(Corpus([plan("nghe-an", "Nghệ An", text)], {}), facts)

@@ -24,7 +24,7 @@ from assistant.errors import AssistantError
 from assistant.evidence import check_evidence
 from assistant.facts import Fact
 from assistant.glossary import expand_shorthand
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import HybridRetriever, LazySearch
 from assistant.schema import Answer, Verification
 from assistant.understanding import QuestionReader, indicator_descriptions, strip_instructions
 from assistant.verification import AnswerVerifier
@@ -110,20 +110,32 @@ class AnswerEngine:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         asked = expand_shorthand(strip_instructions(question) or question)
-        query_text = self.retriever.query_text(asked)
-        query_vector = self.embedder.embed_queries([query_text])[0]
-        timings["embed"] = _ms(started)
+        vector: list = []
+
+        def query_vector():  # embedded once, and only when understanding or retrieval needs it
+            if not vector:
+                t0 = time.perf_counter()
+                vector.append(self.embedder.embed_queries([self.retriever.query_text(asked)])[0])
+                timings["embed"] = _ms(t0)
+            return vector[0]
+
+        def run_search():
+            vec = query_vector()
+            t0 = time.perf_counter()
+            result = self.retriever.search(asked, k=5, query_vector=vec, provinces=frame.provinces)
+            timings["retrieve"] = _ms(t0)
+            return result
+
         t0 = time.perf_counter()
         frame = self.reader.run(asked, history, province, query_vector=query_vector)
-        timings["understand"] = _ms(t0)
-        t0 = time.perf_counter()
+        timings["understand"] = round(_ms(t0) - timings.get("embed", 0.0), 2)
         search = None
         if frame.asked != "greeting" and (frame.provinces or not frame.scope.unknown_provinces):
-            search = self.retriever.search(asked, k=5, query_vector=query_vector, provinces=frame.provinces)
-        timings["retrieve"] = _ms(t0)
-        t0 = time.perf_counter()
+            search = LazySearch(run_search)  # routes that quote passages run it; facts answers never embed
+        t0, before = time.perf_counter(), timings.get("embed", 0.0)
         draft, trace, addressing = self.composer.run(frame, search)
-        timings["compose"] = _ms(t0)
+        lazy = timings.get("embed", 0.0) - before + timings.get("retrieve", 0.0)  # run inside composition
+        timings["compose"] = round(_ms(t0) - lazy, 2)
         t0 = time.perf_counter()
         verification = self.verifier.run(draft.text, draft.citations, draft.facts, asked)
         problems = check_evidence(draft.citations, draft.facts, self.corpus)

@@ -69,6 +69,23 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
+class LazySearch:
+    """A search run the first time something reads it: answers from the facts table never embed the query."""
+
+    def __init__(self, run) -> None:
+        self._run = run
+        self._result: SearchResult | None = None
+
+    @property
+    def result(self) -> SearchResult:
+        if self._result is None:
+            self._result = self._run()
+        return self._result
+
+    def __getattr__(self, name: str):
+        return getattr(self.result, name)
+
+
 class HybridRetriever:
     """Searches the loaded index; see the module docstring. Build it with :meth:`load`."""
 

@@ -43,6 +43,7 @@ INDICATOR_MATCH_COSINE = 0.86
 
 
 def find_question_indicators(question: str, folded: str, query_vector=None, indicator_vectors=None) -> list[str]:
+    # ``query_vector``: the question's embedding, or a callable that computes it when needed
     """Indicator codes the question names, in order of mention (``folded`` may carry glossary expansions and has
     the agencies' names taken out: "đào tạo" in "Sở Giáo dục và Đào tạo" is not about training)."""
     found: list[tuple[int, str]] = []
@@ -61,7 +62,8 @@ def find_question_indicators(question: str, folded: str, query_vector=None, indi
     ):
         codes.remove("staff_training")
     if not codes and query_vector is not None and indicator_vectors is not None:
-        scores = indicator_vectors @ query_vector
+        # the query's embedding, computed only now that no word names an indicator (a callable gives it)
+        scores = indicator_vectors @ (query_vector() if callable(query_vector) else query_vector)
         best = int(scores.argmax())
         if scores[best] >= INDICATOR_MATCH_COSINE:
             codes = [INDICATORS[best].code]

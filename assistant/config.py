@@ -13,6 +13,12 @@
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
 | ASSISTANT_ANSWER_WORKERS      | number of CPUs                  | questions answered at the same time; more wait |
+| ASSISTANT_OCR_LANG            | vie                             | Tesseract language model for scans             |
+| ASSISTANT_OCR_DPI             | 300                             | resolution scanned pages are read at           |
+| ASSISTANT_TESSERACT           | tesseract                       | the Tesseract command                          |
+| ASSISTANT_INGEST_MAX_PAGES    | 100                             | longest file ``corpus add`` accepts (pages)    |
+| ASSISTANT_ADMIN_KEYS          | (empty: uploads disabled)       | comma-separated keys allowed to POST /v1/plans |
+| ASSISTANT_UPLOAD_MAX_BYTES    | 20000000                        | largest plan file POST /v1/plans accepts       |
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ class Settings:
     log_level: str = "INFO"
     answer_workers: int = field(default_factory=lambda: _cpu_count())
     extra: dict[str, str] = field(default_factory=dict)
+    # ingestion of new plans (assistant.ingest)
+    ocr_lang: str = "vie"
+    ocr_dpi: int = 300
+    tesseract: str = "tesseract"
+    ingest_max_pages: int = 100
+    admin_keys: frozenset[str] = frozenset()
+    upload_max_bytes: int = 20_000_000
 
     @property
     def facts_db(self) -> Path:
@@ -82,4 +95,10 @@ def load_settings() -> Settings:
         chroma_port=_env_positive_int("CHROMA_PORT", 8000),
         log_level=_env("LOG_LEVEL", "INFO").upper(),
         answer_workers=_env_positive_int("ANSWER_WORKERS", _cpu_count()),
+        ocr_lang=_env("OCR_LANG", "vie"),
+        ocr_dpi=_env_positive_int("OCR_DPI", 300),
+        tesseract=_env("TESSERACT", "tesseract"),
+        ingest_max_pages=_env_positive_int("INGEST_MAX_PAGES", 100),
+        admin_keys=frozenset(k.strip() for k in _env("ADMIN_KEYS", "").split(",") if k.strip()),
+        upload_max_bytes=_env_positive_int("UPLOAD_MAX_BYTES", 20_000_000),
     )

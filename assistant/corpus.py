@@ -12,12 +12,13 @@ import logging
 import os
 import pickle
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from assistant.errors import ManifestError, PlanFileError
 from assistant.layout import repair_layout
+from assistant.metadata import METADATA_FIELDS, TextMetadata, read_metadata
 from assistant.normalize import nfc
 from assistant.structure import PlanStructure, parse_structure
 from assistant.textmap import OffsetMap, apply_edits
@@ -42,8 +43,14 @@ class PlanMeta:
     issuing_body: str = ""
     signer: str = ""
     legal_basis: tuple[str, ...] = ()
-    ocr: bool = False
+    ocr: bool | None = None  # None: not said, detected from the text's invalid syllables
     notes: str = ""
+    overrides: frozenset[str] = frozenset()  # metadata fields the manifest sets; the others come from the text
+
+    def with_text_metadata(self, found: TextMetadata) -> PlanMeta:
+        """This entry with every metadata field the manifest does not set taken from the plan's text."""
+        values = {name: getattr(found, name) for name in METADATA_FIELDS if name not in self.overrides}
+        return replace(self, **values)
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Plan:
     ocr_edits: int = 0
     invalid_share_before: float | None = None
     invalid_share_after: float | None = None
+    text_metadata: TextMetadata | None = None  # what the text itself says (before manifest overrides)
 
     @property
     def id(self) -> str:
@@ -90,13 +98,16 @@ def load_manifest(corpus_dir: Path) -> list[PlanMeta]:
         raise ManifestError(f"Tệp {path} không đọc được ({error}); hãy sửa cú pháp TOML.") from error
     plans = []
     for entry in data.get("plan", []):
-        missing = [key for key in ("id", "province", "file") if not entry.get(key)]
+        missing = [key for key in ("id", "file") if not entry.get(key)]
         if missing:
             raise ManifestError(f"Một mục [[plan]] trong {path} thiếu {', '.join(missing)}; hãy bổ sung.")
+        overrides = frozenset(k for k in entry if k in METADATA_FIELDS)
         entry = dict(entry)
         entry["legal_basis"] = tuple(entry.get("legal_basis", []))
-        known = {f for f in PlanMeta.__dataclass_fields__}
-        plans.append(PlanMeta(**{k: v for k, v in entry.items() if k in known}))
+        known = {f for f in PlanMeta.__dataclass_fields__} - {"overrides"}
+        values = {k: v for k, v in entry.items() if k in known}
+        values.setdefault("province", "")
+        plans.append(PlanMeta(**values, overrides=overrides))
     ids = [p.id for p in plans]
     if len(ids) != len(set(ids)):
         raise ManifestError(f"Mã kế hoạch bị trùng trong {path}; mỗi kế hoạch cần một id riêng.")
@@ -139,7 +150,7 @@ class PlanCleaner:
     def clean(self, meta: PlanMeta, raw: str) -> Plan:
         text, offsets = raw, OffsetMap.identity(len(raw))
         edits = 0
-        if meta.ocr or self.repairer.is_noisy(raw):
+        if meta.ocr or (meta.ocr is None and self.repairer.is_noisy(raw)):
             report = self.repairer.run(raw)
             text, offsets = apply_edits(raw, report.edits)
             edits = len(report.edits)
@@ -156,6 +167,13 @@ class PlanCleaner:
 
             before = after = invalid_share(raw).share
         layout = repair_layout(text)
+        found = read_metadata(layout.text)
+        meta = replace(meta.with_text_metadata(found), ocr=bool(meta.ocr or edits))
+        if not meta.province:
+            raise PlanFileError(
+                f'{meta.file}: không thấy tên tỉnh trong văn bản ("trên địa bàn tỉnh …"); '
+                "hãy ghi province trong manifest hoặc dùng --province."
+            )
         plan = Plan(
             meta=meta,
             raw_text=raw,
@@ -166,6 +184,7 @@ class PlanCleaner:
             ocr_edits=edits,
             invalid_share_before=before,
             invalid_share_after=after,
+            text_metadata=found,
         )
         missing = plan.structure.missing_sections()
         if missing:
@@ -225,7 +244,7 @@ def _corpus_key(corpus_dir: Path) -> str:
     sources = sorted(Path(__file__).parent.glob("*.py"))
     plan_files = [corpus_dir / meta.file for meta in load_manifest(corpus_dir)]
     for path in [corpus_dir / MANIFEST_NAME, *plan_files, *sources]:
-        digest.update(str(path).encode())
+        digest.update(path.name.encode())  # names, not paths: a staged corpus keeps its cache when moved in
         try:
             digest.update(path.read_bytes())
         except OSError:

@@ -141,3 +141,8 @@ def split_units(cell: str) -> list[Unit]:
                     break
             units.append(Unit(name=name, original=original, note=note))
     return units
+
+
+def known_unit_names() -> list[str]:
+    """Every canonical name the alias table and the list of known units give."""
+    return sorted({*KNOWN_UNITS, *(replacement for _, replacement in ALIASES)})

@@ -1,7 +1,9 @@
 """The target indicators of Decision 348/QĐ-TTg (and the extra ones provincial plans add), with how to recognise them.
 
 Each indicator has a canonical code, a Vietnamese and English label, folded keyword patterns that recognise
-it in a plan's wording, and a description used later for embedding-based matching of questions.
+it in a plan's wording, and a description used later for embedding-based matching of questions. A target a
+plan adds beyond these gets a code derived from its own wording (:func:`derive_indicator`, prefix ``plan_``)
+and keeps the plan's wording as its label. Counts are measured in the nouns of :data:`MEASURES`.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ INDICATORS: list[Indicator] = [
         "staff_training",
         "Lãnh đạo, phóng viên, biên tập viên được đào tạo về chuyển đổi số",
         "Press leaders, reporters and editors trained in digital transformation",
-        (r"duoc dao tao, boi duong", r"dao tao, boi duong (kien thuc|idến)"),
+        (r"duoc dao tao, boi duong", r"dao tao, boi duong (kien thuc|idến)", r"duoc (?:dao tao|boi duong)\b"),
         "tỷ lệ lãnh đạo, cán bộ, phóng viên, biên tập viên được đào tạo, bồi dưỡng kỹ năng chuyển đổi số",
     ),
     Indicator(
@@ -93,7 +95,7 @@ INDICATORS: list[Indicator] = [
         "financial_autonomy",
         "Cơ quan báo chí tự chủ tài chính",
         "Press agencies that are financially autonomous",
-        (r"\btu chu\b",),
+        (r"\btu chu\b", r"tu bao dam (?:mot phan |toan bo )?chi thuong xuyen"),
         "tỷ lệ cơ quan báo chí tự chủ; Nhà nước đặt hàng, giao nhiệm vụ",
         national=False,
     ),
@@ -101,7 +103,7 @@ INDICATORS: list[Indicator] = [
         "e_newspaper_upgrade",
         "Trang thông tin điện tử tổng hợp nâng cấp thành báo, tạp chí điện tử",
         "News websites upgraded to e-newspapers or e-magazines",
-        (r"trang thong tin dien tu tong hop.*nang cap",),
+        (r"trang thong tin dien tu tong hop.*nang cap", r"cap phep xuat ban (?:bao|tap chi) dien tu"),
         "tỷ lệ trang thông tin điện tử tổng hợp của cơ quan báo chí nâng cấp thành báo điện tử, tạp chí điện tử",
         national=False,
     ),
@@ -130,3 +132,75 @@ def find_indicators(text: str) -> list[tuple[Indicator, int]]:
     if len(found) > 1:
         found = [f for f in found if f[0].code != "financial_autonomy"]
     return sorted(found, key=lambda f: f[1])
+
+
+# Count units of targets as plans write them (folded), longest first when matched.
+MEASURES = (
+    "cơ quan báo chí",
+    "cơ quan",
+    "sản phẩm",
+    "tập",
+    "chương trình",
+    "chuyên trang",
+    "chuyên mục",
+    "chuyên đề",
+    "cộng tác viên",
+    "người",
+    "tin, bài",
+    "tin bài",
+    "tin",
+    "bài",
+    "tác phẩm",
+    "lượt truy cập",
+    "lượt xem",
+    "lượt",
+    "trang",
+    "kênh",
+    "tài khoản",
+    "ấn phẩm",
+    "video",
+    "podcast",
+    "lớp",
+    "đơn vị",
+    "xã",
+    "hộ",
+    "thiết bị",
+    "hệ thống",
+    "nền tảng",
+    "phóng viên",
+    "cán bộ",
+    "giờ",
+    "phút",
+    "bản tin",
+    "cuộc",
+    "hội nghị",
+    "tỷ đồng",
+    "triệu đồng",
+    "đồng",
+    "thuê bao",
+    "điểm",
+    "số",
+)
+_MEASURES_FOLDED = sorted(((fold(m), m) for m in MEASURES), key=lambda pair: -len(pair[0]))
+_STOP = {"cac", "cua", "va", "duoc", "trong", "tren", "den", "nam", "dat", "toi", "thieu", "so", "ty", "le", "do"}
+
+
+def measure_at(text: str) -> str:
+    """The count unit that ``text`` starts with ("sản phẩm trong năm 2024" → "sản phẩm"), else ""."""
+    folded = fold(text.strip())
+    for key, measure in _MEASURES_FOLDED:
+        if folded.startswith(key) and (len(folded) == len(key) or not folded[len(key)].isalnum()):
+            return measure
+    return ""
+
+
+def is_measure(text: str) -> bool:
+    """True when a table cell is a unit of measure ("Sản phẩm", "Tập", "% cơ quan báo chí")."""
+    stripped = text.strip()
+    return stripped.startswith("%") or (bool(measure_at(stripped)) and len(stripped.split()) <= 4)
+
+
+def derive_indicator(wording: str) -> str:
+    """A stable code for an indicator a plan adds, from the content words of its wording."""
+    content = [w for w in re.findall(r"[a-z]+", fold(wording)) if w not in _STOP and len(w) > 1]
+    return "plan_" + "_".join(content[:6]) if content else "plan_other"

@@ -7,6 +7,10 @@ template (headings, paragraphs, bullets) and keeps the appendix tables line by l
 cells were flattened into lines and only the table parser in :mod:`assistant.structure` can put them
 back into columns.
 
+A line of tab-separated cells (a table row whose cells are known: Word, PDF and scanned tables, Markdown
+pipe tables) is kept whole as its own block. A lone page number between blank lines of the body is dropped,
+so a paragraph broken by a page turn reads on.
+
 The output text has one block per line. Every character maps back to the input through an
 :class:`~assistant.textmap.OffsetMap`, so a quote can point at the raw plan text.
 """
@@ -63,6 +67,7 @@ class Line:
     leading_space: bool
     spaces_only: bool = False
     markdown_heading: bool = False
+    cells: bool = False  # a table row of tab-separated cells
 
     @property
     def blank(self) -> bool:
@@ -104,6 +109,12 @@ def split_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     offset = 0
     for raw in text.split("\n"):
+        if "\t" in raw.strip(" \r"):
+            lo = len(raw) - len(raw.lstrip(" \r"))
+            hi = len(raw.rstrip(" \r"))
+            lines.append(Line(offset + lo, offset + hi, raw[lo:hi], leading_space=False, cells=True))
+            offset += len(raw) + 1
+            continue
         start, end = _strip_markdown(raw, offset)
         lines.append(
             Line(
@@ -117,6 +128,12 @@ def split_lines(text: str) -> list[Line]:
         )
         offset += len(raw) + 1
     return lines
+
+
+def is_header_start(text: str) -> bool:
+    """The first line of a table header: "TT"/"STT" alone or opening the line."""
+    folded = fold(text).strip()
+    return folded in {"tt", "stt"} or folded.startswith(("tt ", "stt ", "tt\t", "stt\t"))
 
 
 def is_all_caps(text: str) -> bool:
@@ -180,6 +197,7 @@ class LayoutRepairer:
     def _page_artefacts(self, lines: list[Line], appendix: int) -> set[int]:
         """Indexes of lines that are page numbers, footnote rules, or repeated table headers."""
         dropped: set[int] = set()
+        double_spaced = _double_spaced(lines[:appendix])
         for i, line in enumerate(lines):
             if not line.text:
                 continue
@@ -191,19 +209,21 @@ class LayoutRepairer:
             if PAGE_NUMBER_RE.match(line.text):
                 nxt = next((k for k in range(i + 1, len(lines)) if not lines[k].blank), None)
                 same_as_next_row = nxt is not None and lines[nxt].text.split(" ")[0] == line.text
-                next_is_header = nxt is not None and fold(lines[nxt].text).startswith(("tt ", "stt "))
+                next_is_header = nxt is not None and is_header_start(lines[nxt].text)
                 # A lone number after a page break is a page number when the next line repeats the table
                 # header or starts the row it would otherwise number ("7" then "7 Nâng cao …").
                 if (blanks_before >= 2 or i >= appendix) and (same_as_next_row or next_is_header):
                     if same_as_next_row and len(lines[nxt].text) <= len(line.text):
                         continue
                     dropped.add(i)
+                elif i < appendix and not double_spaced and blanks_before and i + 1 < len(lines) and lines[i + 1].blank:
+                    dropped.add(i)  # alone between blank lines of the body: the number of the page
         # Table headers repeated at the top of each page.
         header_block: list[str] = []
         i = appendix
         while i < len(lines):
             text = lines[i].text
-            if text and fold(text).startswith(("tt ", "stt ")):
+            if text and is_header_start(text):
                 block = [text]
                 k = i + 1
                 while k < len(lines) and not ROW_START_RE.match(lines[k].text or "x"):
@@ -325,7 +345,7 @@ class LayoutRepairer:
         """Whether ``line`` continues the block being built (the join rules of the module docstring)."""
         prev = block[-1].text
         nxt = line.text
-        if line.markdown_heading or block[-1].markdown_heading:
+        if line.markdown_heading or block[-1].markdown_heading or line.cells or block[-1].cells:
             return False
         if MARKER_RE.match(nxt) or is_all_caps(nxt) or is_all_caps(prev):
             return False

@@ -13,9 +13,9 @@ from assistant.normalize import collapse_spaces, fold
 
 # (pattern on the original text, replacement). Patterns are case-insensitive; order matters.
 ALIASES: list[tuple[str, str]] = [
-    (r"\bS(?:ở|o)\s+TT\s*(?:&|và)\s*TT\b|\bS(?:ở|o)\s+TTTT\b|\bS(?:ở|o)\s+TTTT\b", "Sở Thông tin và Truyền thông"),
+    (r"\bS(?:ở|o)\s+TT\s*(?:&|và|-)\s*TT\b|\bS(?:ở|o)\s+TTTT\b", "Sở Thông tin và Truyền thông"),
     (r"\bBộ\s+TT\s*(?:&|và)\s*TT\b|\bBộ\s+TTTT\b|\bBTTTT\b(?!/)", "Bộ Thông tin và Truyền thông"),
-    (r"\bĐài\s+PT\s*[-–]\s*TH\b|\bĐài\s+PTTH\b", "Đài Phát thanh và Truyền hình"),
+    (r"\bĐài\s+PT\s*[-–&]\s*TH\b|\bĐài\s+PTTH\b", "Đài Phát thanh và Truyền hình"),
     (r"\bĐài\s+Phát\s+thanh\s*[-–]\s*Truyền\s+hình\b", "Đài Phát thanh và Truyền hình"),
     (r"\bS(?:ở|o)\s+KH\s*(?:&|và)\s*CN\b|\bS(?:ở|o)\s+KHCN\b", "Sở Khoa học và Công nghệ"),
     (r"\bS(?:ở|o)\s+KH\s*(?:&|và)\s*ĐT\b|\bS(?:ở|o)\s+KHĐT\b", "Sở Kế hoạch và Đầu tư"),
@@ -146,3 +146,81 @@ def split_units(cell: str) -> list[Unit]:
 def known_unit_names() -> list[str]:
     """Every canonical name the alias table and the list of known units give."""
     return sorted({*KNOWN_UNITS, *(replacement for _, replacement in ALIASES)})
+
+
+# Heads that open an agency's name only when a capitalized word follows ("Bộ Chỉ huy", not "Bộ đội").
+_NAMED_HEADS = ("Sở", "Báo", "Đài", "Tạp chí", "Cục", "Bộ", "Ban", "Hội", "Trung tâm", "Văn phòng", "Trường", "Cổng")
+# Heads that are a name or a group by themselves.
+_GROUP_HEADS = (
+    "Ủy ban",
+    "Uỷ ban",
+    "UBND",
+    "Công an",
+    "Tỉnh ủy",
+    "Đại học",
+    "Các sở",
+    "Các cơ quan",
+    "Các đơn vị",
+    "Cơ quan",
+)
+# Words after a head that make an ordinary noun, not an agency ("Báo cáo", "Hội nghị").
+NOT_UNITS = (
+    "Báo cáo",
+    "Hội nghị",
+    "Hội thảo",
+    "Hội thi",
+    "Bộ Chỉ số",
+    "Bộ chỉ số",
+    "Bộ tiêu chí",
+    "Ban hành",
+    "Sở hữu",
+)
+
+
+def _capitalized(text: str) -> bool:
+    return bool(text) and (text[0].isupper() or text[0].isdigit())
+
+
+def _opens_with(text: str, head: str) -> bool:
+    return text.startswith(head) and (len(text) == len(head) or not text[len(head)].isalnum())
+
+
+def is_unit_name(text: str) -> bool:
+    """True when ``text`` names an agency or a group of agencies ("Sở TT&TT", "các cơ quan báo chí")."""
+    text = text.strip(" ,;.")
+    if not text or text.startswith(NOT_UNITS):
+        return False
+    if fold(text).startswith(("cac ", "co quan", "don vi", "ubnd", "uy ban")):
+        return True
+    for head in _GROUP_HEADS:
+        if _opens_with(text, head):
+            return True
+    for head in _NAMED_HEADS:
+        if text.startswith(head + " "):
+            return _capitalized(text[len(head) + 1 :])
+    return canonical_unit(text) in KNOWN_UNITS
+
+
+def unit_starts(line: str) -> list[int]:
+    """Offsets inside a line where a new agency's name starts right after another word, without a separator.
+
+    "Sở TT&TT Báo Kon Tum; Đài PT-TH" → [9]: two table cells printed on one line (lead, then coordinating).
+    A name after ",", ";" or a joining word ("và", "của", "thuộc") continues the same list.
+    """
+    starts: list[int] = []
+    for match in re.finditer(r"(?<=\S) (?=\S)", line):
+        position = match.end()
+        before = line[: match.start()].rstrip()
+        if not before or before[-1] in ",;(/&-–":
+            continue
+        previous_word = before.rsplit(" ", 1)[-1].lower()
+        if previous_word in {"và", "của", "thuộc", "với", "cho", "tại", "trên", "theo", "các", "đến", "về"}:
+            continue
+        rest = line[position:]
+        if rest.startswith(NOT_UNITS):
+            continue
+        if any(rest.startswith(head + " ") and _capitalized(rest[len(head) + 1 :]) for head in _NAMED_HEADS) or any(
+            _opens_with(rest, head) for head in _GROUP_HEADS
+        ):
+            starts.append(position)
+    return starts

@@ -22,10 +22,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.indicators import BY_CODE, find_indicators
+from assistant.indicators import BY_CODE, derive_indicator, find_target_indicators, measure_at
 from assistant.normalize import collapse_spaces, fold
-from assistant.structure import Block, PlanStructure, Table, assign_cells, split_target_row
-from assistant.units import canonical_unit, split_units
+from assistant.structure import Block, Cell, PlanStructure, Table, assign_cells, read_target_row
+from assistant.tables import parse_number
+from assistant.units import canonical_unit, declared_aliases, split_units
 
 FACT_KINDS = ("target", "task", "reporting_deadline", "responsibility", "funding", "legal_basis")
 
@@ -99,6 +100,9 @@ class PlanText:
 
 
 PERCENT_RE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
+LEAD_YEAR_RE = re.compile(r"(?:Đến|Tới|Trong|Vào)?\s*năm\s+(20\d\d)\s*[,:]", re.IGNORECASE)
+NUMBER_RE = re.compile(r"(?<![\w/.,])(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\w/])")
+YEAR_AFTER_RE = re.compile(r"\bnăm\s+(20\d\d)\b")
 COUNT_RE = re.compile(r"\b(0?\d{1,2})\s+cơ quan\b")
 YEAR_RE = re.compile(r"năm\s+(20\d\d)")
 DATE_DM_RE = re.compile(r"trước ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})", re.IGNORECASE)
@@ -140,12 +144,15 @@ class FactExtractor:
     def run(self, plan: PlanText) -> list[Fact]:
         self.plan = plan
         self.counter = 0
+        self.declared = declared_aliases(plan.text)
         facts: list[Fact] = []
         facts += self._body_targets()
         for table in plan.structure.tables:
             if table.kind == "targets":
                 facts += self._table_targets(table)
-            elif {"lead", "content"} <= set(table.columns):
+            elif "content" in table.columns and (
+                {"lead", "coordinating"} & set(table.columns) or any(r.group_lead for r in table.rows)
+            ):
                 facts += self._tasks(table)
         facts += self._reporting_deadlines()
         facts += self._responsibilities()
@@ -176,15 +183,20 @@ class FactExtractor:
         for block in self.plan.structure.blocks:
             if block.section_kind != "targets" or block.kind not in {"bullet", "paragraph"}:
                 continue
-            year = _year_of(block)
-            if year is None:
-                continue
-            facts += self._targets_in_block(block, year)
+            facts += self._targets_in_block(block, _year_of(block))
         return facts
 
-    def _targets_in_block(self, block: Block, year: int) -> list[Fact]:
+    def _targets_in_block(self, block: Block, section_year: int | None) -> list[Fact]:
+        """Targets of one bullet: per clause, the indicators it names (or one derived from its wording) and
+        each value with its year (a year written after the value, else the bullet's "Đến năm …", else the
+        section's)."""
         text = block.text
         body_start = len(text) - len(text.lstrip("-–•+* "))
+        lettered = re.match(r"[a-zđ]\)\s+", text[body_start:])
+        if lettered:
+            body_start += lettered.end()
+        lead_year = LEAD_YEAR_RE.match(text[body_start:])
+        default_year = int(lead_year.group(1)) if lead_year else section_year
         clauses: list[tuple[int, int]] = []
         position = body_start
         for piece in re.split(r"(;)", text[body_start:]):
@@ -195,14 +207,76 @@ class FactExtractor:
             position += len(piece)
         facts: list[Fact] = []
         recurrence = "hằng năm" if fold(text[body_start:]).startswith(("hang nam", "hằng năm")) else ""
+        derived: tuple[str, str] | None = None  # (code, wording) of the last clause's own indicator
         for c_start, c_end in clauses:
             clause = text[c_start:c_end]
-            found = find_indicators(clause)
+            found = find_target_indicators(clause)
+            mentions = value_mentions(clause)
+            start = block.start + body_start
+            end = block.start + len(text[:c_end].rstrip(" ."))
             if not found:
+                if not mentions:
+                    continue
+                wording = _wording_without_values(clause)
+                if derived is not None and _is_continuation(wording):
+                    code, wording = derived
+                else:
+                    code = derive_indicator(wording)
+                    derived = (code, wording)
+                for mention in mentions:
+                    year = _year_after(clause, mention, mentions) or default_year
+                    if year is None:
+                        continue
+                    qualifiers: dict[str, Any] = {"label": wording}
+                    if recurrence:
+                        qualifiers["recurrence"] = recurrence
+                    facts.append(
+                        self._fact(
+                            "target",
+                            block.section,
+                            "body",
+                            start,
+                            block.start + c_start + mention.end if len(mentions) > 1 else end,
+                            indicator=code,
+                            wording=collapse_spaces(clause.strip(" .")),
+                            year=year,
+                            value=mention.value,
+                            unit=mention.unit,
+                            value_text=mention.text,
+                            qualifiers=qualifiers,
+                        )
+                    )
                 continue
+            derived = None
             for indicator, _ in found:
+                dated = [m for m in mentions if m.unit == "%" and _year_after(clause, m, mentions)]
+                if indicator.code not in {"revenue_growth", "news_growth"} and len(dated) >= 2:
+                    for mention in dated:
+                        facts.append(
+                            self._fact(
+                                "target",
+                                block.section,
+                                "body",
+                                start,
+                                block.start + c_start + mention.end,
+                                indicator=indicator.code,
+                                wording=collapse_spaces(clause.strip(" .")),
+                                year=_year_after(clause, mention, mentions),
+                                value=mention.value,
+                                unit="%",
+                                value_text=mention.text,
+                                qualifiers={"recurrence": recurrence} if recurrence else {},
+                            )
+                        )
+                    continue
                 fields = _target_value(clause, indicator.code)
                 if fields is None:
+                    continue
+                year = default_year
+                first = next((m for m in mentions if m.unit == "%"), None)
+                if first is not None and indicator.code != "revenue_growth":
+                    year = _year_after(clause, first, mentions) or default_year
+                if year is None:
                     continue
                 qualifiers = fields.pop("qualifiers")
                 if recurrence:
@@ -212,8 +286,6 @@ class FactExtractor:
                     qualifiers["baseline_year"] = int(baseline.group(1))
                 # The quote runs from the start of the bullet to the end of the clause: it names the
                 # subject and contains the value.
-                start = block.start + body_start
-                end = block.start + len(text[:c_end].rstrip(" ."))
                 facts.append(
                     self._fact(
                         "target",
@@ -233,28 +305,32 @@ class FactExtractor:
     def _table_targets(self, table: Table) -> list[Fact]:
         facts: list[Fact] = []
         for row in table.rows:
-            wording, cells = split_target_row(row, len(table.years))
-            found = find_indicators(wording)
-            if not found or len(cells) != len(table.years):
+            target = read_target_row(row, table)
+            if not target.wording or len(target.values) != len(table.years):
                 continue
-            indicator = found[0][0]
-            for year, (value, growth, cell_end) in zip(table.years, cells, strict=True):
-                qualifiers: dict[str, Any] = {}
-                if growth is not None:
-                    qualifiers["min_revenue_growth_pct"] = growth
+            found = find_target_indicators(target.wording)
+            code = found[0][0].code if found else derive_indicator(target.wording)
+            measure = measure_at(target.measure.lstrip("% ")) if target.measure else ""
+            for year, value in zip(table.years, target.values, strict=True):
+                qualifiers: dict[str, Any] = {} if found else {"label": target.wording}
+                if value.growth is not None:
+                    qualifiers["min_revenue_growth_pct"] = value.growth
+                percent = value.percent or target.measure.strip().startswith("%")
+                unit = "%" if percent else (measure or collapse_spaces(target.measure).lower() or "")
+                text = f"{_fmt(value.value)}%" if percent else f"{_fmt(value.value)} {unit}".strip()
                 facts.append(
                     self._fact(
                         "target",
                         " › ".join(table.section_path),
                         "appendix",
                         row.start,
-                        cell_end,
-                        indicator=indicator.code,
-                        wording=wording,
+                        value.end,
+                        indicator=code,
+                        wording=target.wording,
                         year=year,
-                        value=value,
-                        unit="%",
-                        value_text=f"{_fmt(value)}%",
+                        value=value.value,
+                        unit=unit,
+                        value_text=text,
                         qualifiers=qualifiers,
                     )
                 )
@@ -268,7 +344,7 @@ class FactExtractor:
             content = cells.get("content")
             if content is None:
                 continue
-            lead = cells.get("lead")
+            lead = cells.get("lead") or (Cell(row.group_lead, row.start, row.start) if row.group_lead else None)
             coordinating = cells.get("coordinating")
             time_cell = cells.get("time_frame")
             time_frame = time_cell.text if time_cell else ""
@@ -282,9 +358,11 @@ class FactExtractor:
                     row.end,
                     number=row.number,
                     content=content.text,
-                    lead_units=[u.name for u in split_units(lead.text)] if lead else [],
+                    lead_units=[u.name for u in split_units(lead.text, self.declared)] if lead else [],
                     lead_units_original=lead.text if lead else "",
-                    coordinating_units=[u.name for u in split_units(coordinating.text)] if coordinating else [],
+                    coordinating_units=[u.name for u in split_units(coordinating.text, self.declared)]
+                    if coordinating
+                    else [],
                     coordinating_units_original=coordinating.text if coordinating else "",
                     deliverable=cells["deliverable"].text if "deliverable" in cells else "",
                     time_frame=time_frame,
@@ -665,3 +743,56 @@ def mark_conflicts(facts: list[Fact]) -> None:
 def indicator_label(code: str) -> str:
     indicator = BY_CODE.get(code)
     return indicator.label_vi if indicator else code
+
+
+# -- values of body targets ----------------------------------------------------------------------------
+@dataclass
+class Mention:
+    """A value in a target's wording: a percentage or a count with its unit of measure."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    text: str
+
+
+def value_mentions(clause: str) -> list[Mention]:
+    """Percentages and counts ("180 sản phẩm", "1.200.000 người") of a clause, in order."""
+    mentions = [Mention(m.start(), m.end(), _num(m.group(1)), "%", m.group(0)) for m in PERCENT_RE.finditer(clause)]
+    for match in NUMBER_RE.finditer(clause):
+        if clause[match.end() :].lstrip().startswith("%"):
+            continue
+        measure = measure_at(clause[match.end() :])
+        if not measure or not clause[match.end() : match.end() + 1].isspace():
+            continue
+        end = match.end() + 1 + len(measure)
+        mentions.append(Mention(match.start(), end, parse_number(match.group(1)), measure, clause[match.start() : end]))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+_NOT_TARGET_YEAR = ("so với", "giai đoạn", "định hướng", "chiến lược", "từ năm", "trước liền kề")
+
+
+def _year_after(clause: str, mention: Mention, mentions: list[Mention]) -> int | None:
+    """The year written after a value and before the next value ("240 sản phẩm trong năm 2025")."""
+    following = [m.start for m in mentions if m.start > mention.start]
+    segment_end = min(following) if following else len(clause)
+    for match in YEAR_AFTER_RE.finditer(clause, mention.end, segment_end):
+        before = clause[max(0, match.start() - 14) : match.start()].lower()
+        if not any(word in before for word in _NOT_TARGET_YEAR):
+            return int(match.group(1))
+    return None
+
+
+def _wording_without_values(clause: str) -> str:
+    text = PERCENT_RE.sub(" ", clause)
+    text = re.sub(r"(?:trong|vào|đến|tới)?\s*năm\s+20\d\d", " ", text)
+    text = NUMBER_RE.sub(" ", text)
+    return collapse_spaces(text).strip(" .,;:-")
+
+
+def _is_continuation(wording: str) -> bool:
+    """A clause that only repeats the previous one's indicator with another value ("đạt 100% vào năm 2030")."""
+    content = [w for w in fold(wording).split() if w not in {"dat", "va", "vao", "nam", "toi", "thieu", "la", "con"}]
+    return len(content) <= 2

@@ -204,3 +204,22 @@ def derive_indicator(wording: str) -> str:
     """A stable code for an indicator a plan adds, from the content words of its wording."""
     content = [w for w in re.findall(r"[a-z]+", fold(wording)) if w not in _STOP and len(w) > 1]
     return "plan_" + "_".join(content[:6]) if content else "plan_other"
+
+
+# Indicators that measure a share of press agencies: a percentage of something else is another indicator
+# ("100% tin, bài … bằng công nghệ trí tuệ nhân tạo" is not the agencies' AI platform).
+AGENCY_SHARE = {"digital_platform_content", "data_ai_platform", "converged_newsroom"}
+_PERCENT_RE = re.compile(r"\d{1,3}(?:[.,]\d+)?\s*%")
+
+
+def find_target_indicators(clause: str) -> list[tuple[Indicator, int]]:
+    """:func:`find_indicators` of a target's wording, less agency-share indicators whose percentage counts
+    something other than press agencies."""
+    found = find_indicators(clause)
+    percent = _PERCENT_RE.search(clause)
+    if not percent:
+        return found
+    subject = fold(clause[percent.end() :]).strip()
+    if subject.startswith(("co quan", "cac co quan", "so co quan")):
+        return found
+    return [f for f in found if f[0].code not in AGENCY_SHARE]

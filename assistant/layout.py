@@ -230,9 +230,9 @@ class LayoutRepairer:
                     if lines[k].text and k not in dropped:
                         block.append(lines[k].text)
                     k += 1
-                if not header_block:
-                    header_block = block
-                elif block[0] == header_block[0]:
+                if not header_block or block[: len(header_block)] != header_block:
+                    header_block = block  # the first table, or another table with its own header
+                else:
                     dropped.add(i)
                     remaining = header_block[1:]
                     k = i + 1

@@ -14,6 +14,7 @@ syllables. Unit names are compared through the alias table (``Sở TT&TT`` = ``S
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from assistant.facts import Fact
 from assistant.indicators import BY_CODE
 from assistant.normalize import collapse_spaces, fold, words
-from assistant.units import split_units, unit_key
+from assistant.units import canonical_unit, declared_aliases, split_units, unit_key
 
 LABEL_OVERLAP = 0.6  # share of the gold label's syllables an extracted wording must contain
 TASK_FIELDS = ("lead_units", "coordinating_units", "time_frame", "deliverable")
@@ -33,20 +34,44 @@ def _text(value: str | None) -> str:
     return collapse_spaces(fold(value or "")).strip(" .;,:")
 
 
-def _units(names: list[str]) -> tuple[str, ...]:
-    return tuple(sorted(unit_key(n) for n in names if n.strip()))
+class UnitNames:
+    """Unit comparison for one plan: the alias table, the abbreviations the plan declares, and its province
+    name read as "tỉnh" ("Đài Phát thanh và Truyền hình Sóc Trăng" = "Đài PT&TH tỉnh")."""
+
+    def __init__(self, province: str = "", text: str = "") -> None:
+        self.province = fold(province)
+        self.declared = declared_aliases(text) if text else {}
+
+    def key(self, name: str) -> str:
+        key = unit_key(canonical_unit(name, self.declared))
+        if self.province:
+            key = re.sub(rf"\b{re.escape(self.province)}\b", "tinh", key)
+        key = re.sub(r"\b(?:cua )?tinh$", "", key).strip()
+        return re.sub(r"\s+", " ", key)
+
+    def keys(self, names: list[str]) -> tuple[str, ...]:
+        return tuple(sorted(self.key(n) for n in names if n.strip()))
+
+    def listed(self, text: str) -> tuple[str, ...]:
+        """Units of a list written in one string ("UBND tỉnh, Bộ Thông tin và Truyền thông")."""
+        if not text:
+            return ()
+        parts = re.split(r"[,;]\s*|\s+và\s+(?=[A-ZĐÀ-Ỹ])", text)
+        return self.keys([u.name for part in parts for u in split_units(part, self.declared)])
 
 
-def _unit_list(text: str) -> tuple[str, ...]:
-    return _units([u.name for u in split_units(text.replace(",", ";"))]) if text else ()
+_UNITS = UnitNames()
 
 
 def _value(value: float | int | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
-def _measure(unit: str) -> str:
-    return _text(unit).replace(" ", "")
+def _same_measure(a: str, b: str) -> bool:
+    """Units of measure agree: equal, or one is the other's first words ("chuyên mục" / "chuyên mục podcast")."""
+    wa, wb = _text(a).split(), _text(b).split()
+    shorter, longer = sorted((wa, wb), key=len)
+    return bool(shorter) and longer[: len(shorter)] == shorter
 
 
 def label_overlap(label: str, wording: str) -> float:
@@ -95,7 +120,7 @@ def _target_matches(gold: dict, fact: Fact) -> bool:
         return False
     if gold["unit"] == "named":
         return fact.unit == "named" and _text(gold.get("value_text")) in _text(fact.value_text) + " "
-    if _value(fact.value) != _value(gold["value"]) or _measure(fact.unit) != _measure(gold["unit"]):
+    if _value(fact.value) != _value(gold["value"]) or not _same_measure(fact.unit, gold["unit"]):
         return False
     if fact.qualifiers.get("min_revenue_growth_pct") != gold.get("min_revenue_growth_pct"):
         return False
@@ -122,7 +147,7 @@ def score_targets(gold: list[dict], facts: list[Fact]) -> Score:
     return score
 
 
-def score_tasks(gold: list[dict], facts: list[Fact]) -> dict[str, Score]:
+def score_tasks(gold: list[dict], facts: list[Fact], units: UnitNames = _UNITS) -> dict[str, Score]:
     """One score per task field: a task counts for a field when its number is found and the field agrees."""
     by_number: dict[str, list[Fact]] = {}
     for fact in facts:
@@ -134,9 +159,9 @@ def score_tasks(gold: list[dict], facts: list[Fact]) -> dict[str, Score]:
         fact = found[0] if found else None
         checks = {
             "task": fact is not None,
-            "lead_units": fact is not None and _units(fact.lead_units) == _units(item["lead_units"]),
+            "lead_units": fact is not None and units.keys(fact.lead_units) == units.keys(item["lead_units"]),
             "coordinating_units": fact is not None
-            and _units(fact.coordinating_units) == _units(item["coordinating_units"]),
+            and units.keys(fact.coordinating_units) == units.keys(item["coordinating_units"]),
             "time_frame": fact is not None and _text(fact.time_frame) == _text(item["time_frame"]),
             "deliverable": fact is not None and _text(fact.deliverable) == _text(item.get("deliverable", "")),
         }
@@ -157,7 +182,7 @@ def _deadline_key(day, month, recurrence) -> tuple:
     return (day, month, _RECURRENCE_SAME.get(recurrence or "", recurrence))
 
 
-def score_deadlines(gold: list[dict], facts: list[Fact]) -> dict[str, Score]:
+def score_deadlines(gold: list[dict], facts: list[Fact], units: UnitNames = _UNITS) -> dict[str, Score]:
     """Deadlines matched on day, month and recurrence; the recipient and the reporter scored on the matches."""
     pool = [f for f in facts if f.kind == "reporting_deadline"]
     scores = {name: Score(name) for name in ("reporting_deadline", "deadline.recipient", "deadline.reporter")}
@@ -171,11 +196,11 @@ def score_deadlines(gold: list[dict], facts: list[Fact]) -> dict[str, Score]:
             continue
         pool.remove(match)
         scores["reporting_deadline"].true_positives += 1
-        if _unit_list(match.recipient) == _unit_list(item["recipient"]):
+        if units.listed(match.recipient) == units.listed(item["recipient"]):
             scores["deadline.recipient"].true_positives += 1
         else:
             scores["deadline.recipient"].missed.append(f"{item['recipient']!r} ≠ {match.recipient!r}")
-        if _unit_list(match.reporter) == _unit_list(item["reporter"]):
+        if units.listed(match.reporter) == units.listed(item["reporter"]):
             scores["deadline.reporter"].true_positives += 1
         else:
             scores["deadline.reporter"].missed.append(f"{item['reporter']!r} ≠ {match.reporter!r}")
@@ -211,15 +236,16 @@ def plan_metadata(meta) -> dict[str, str]:
     }
 
 
-def score_plan(gold: dict, facts: list[Fact], metadata: dict[str, str] | None) -> dict[str, Score]:
-    """Every kind's score for one plan (``facts``: that plan's facts)."""
+def score_plan(gold: dict, facts: list[Fact], metadata: dict[str, str] | None, text: str = "") -> dict[str, Score]:
+    """Every kind's score for one plan (``facts``: that plan's facts; ``text``: its text, for its abbreviations)."""
+    units = UnitNames(gold.get("province", ""), text)
     scores: dict[str, Score] = {"target": score_targets(gold.get("targets", []), facts)}
-    scores.update(score_tasks(gold.get("tasks", []), facts))
-    scores.update(score_deadlines(gold.get("reporting_deadlines", []), facts))
+    scores.update(score_tasks(gold.get("tasks", []), facts, units))
+    scores.update(score_deadlines(gold.get("reporting_deadlines", []), facts, units))
     scores["responsibility"] = _score_set(
         "responsibility",
-        [unit_key(u) for u in gold.get("responsibilities", [])],
-        [unit_key(f.responsible_unit) for f in facts if f.kind == "responsibility"],
+        [units.key(u) for u in gold.get("responsibilities", [])],
+        [units.key(f.responsible_unit) for f in facts if f.kind == "responsibility"],
     )
     scores["funding"] = _score_set("funding", gold.get("funding", []), [f.source for f in facts if f.kind == "funding"])
     scores["legal_basis"] = _score_set(

@@ -88,8 +88,15 @@ def expand_aliases(text: str) -> str:
     return text
 
 
-def canonical_unit(text: str) -> str:
-    """Canonical name of one unit: aliases expanded, spacing and case tidied, trailing punctuation gone."""
+def canonical_unit(text: str, declared: dict[str, str] | None = None) -> str:
+    """Canonical name of one unit: aliases expanded, spacing and case tidied, trailing punctuation gone.
+
+    ``declared``: the abbreviations a plan declares (:func:`declared_aliases`), folded short form → full name.
+    """
+    if declared:
+        full = declared.get(fold(collapse_spaces(text)).strip(" ,;.:-–"))
+        if full:
+            text = full
     name = collapse_spaces(expand_aliases(text)).strip(" ,;.:-–")
     name = re.sub(r"^(?:đề nghị|đê nghị)\s+", "", name, flags=re.IGNORECASE)
     return name[:1].upper() + name[1:] if name else name
@@ -121,7 +128,7 @@ def _split_named(part: str) -> list[str]:
     return out
 
 
-def split_units(cell: str) -> list[Unit]:
+def split_units(cell: str, declared: dict[str, str] | None = None) -> list[Unit]:
     """Units listed in a table cell or heading, e.g. 'Sở TTTT; các đơn vị, địa phương có liên quan'."""
     units: list[Unit] = []
     text = collapse_spaces(cell)
@@ -131,7 +138,7 @@ def split_units(cell: str) -> list[Unit]:
             continue
         for piece in _split_named(part):
             original = piece.strip(" ,.")
-            name = canonical_unit(original)
+            name = canonical_unit(original, declared)
             note = ""
             for known in KNOWN_UNITS:
                 if fold(name).startswith(fold(known)) and len(name) > len(known):
@@ -224,3 +231,33 @@ def unit_starts(line: str) -> list[int]:
         ):
             starts.append(position)
     return starts
+
+
+_DECLARED_RE = re.compile(
+    r"\((?:sau đây (?:viết|gọi) tắt là|sau đây gọi là|viết tắt là|gọi tắt là)?\s*"
+    r"([A-ZĐÀ-Ỹ][^\s()]*(?:\s+[^\s()]+){0,3})\)"
+)
+
+
+def declared_aliases(text: str) -> dict[str, str]:
+    """Abbreviations a plan declares for itself: "Sở Thông tin và Truyền thông (sau đây viết tắt là Sở TT&TT)".
+
+    Returns folded short form → full name. The short form must hold a capitalized abbreviation ("TT&TT",
+    "PT-TH", "UBND") and the full name is the agency named just before the parenthesis.
+    """
+    found: dict[str, str] = {}
+    for match in _DECLARED_RE.finditer(text):
+        short = collapse_spaces(match.group(1))
+        if not re.search(r"[A-ZĐ]{2,}", short) or len(short) > 40:
+            continue
+        before = re.split(r"[;:\n]| - ", text[max(0, match.start() - 120) : match.start()])[-1].rstrip()
+        head_word = short.split()[0]
+        candidates = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(head_word)}\s", before)]
+        if head_word in {"UBND"}:
+            candidates = [m.start() for m in re.finditer(r"(?<!\w)(?:Ủy|Uỷ) ban nhân dân\s", before)]
+        if not candidates:
+            continue
+        full = collapse_spaces(before[candidates[-1] :]).strip(" ,;")
+        if is_unit_name(full) and fold(full) != fold(short) and len(full.split()) <= 12:
+            found[fold(short)] = full
+    return found

@@ -121,6 +121,8 @@ VERB_STARTS = (
     "được tiếp cận",
     "cập nhật",
     "tự chủ",
+    "tự bảo đảm",
+    "được cấp lại",
     "tối ưu hóa",
 )
 FUNDING_SOURCES: list[tuple[str, str]] = [
@@ -129,6 +131,11 @@ FUNDING_SOURCES: list[tuple[str, str]] = [
     (r"tai tro|vien tro", "sponsorship_aid"),
     (r"xa hoi hoa", "socialization"),
     (r"hop phap khac", "other_lawful"),
+    (
+        r"nguon thu (?:su nghiep|cua (?:cac )?(?:co quan|don vi)|hop phap cua (?:cac )?co quan)"
+        r"|quy phat trien hoat dong su nghiep",
+        "agency_revenue",
+    ),
     (r"da duoc .*giao tai quyet dinh", "allocated_budget"),
 ]
 LEGAL_RE = re.compile(
@@ -207,7 +214,7 @@ class FactExtractor:
             position += len(piece)
         facts: list[Fact] = []
         recurrence = "hằng năm" if fold(text[body_start:]).startswith(("hang nam", "hằng năm")) else ""
-        derived: tuple[str, str] | None = None  # (code, wording) of the last clause's own indicator
+        derived: tuple[str, str, str] | None = None  # (code, wording, clause) of the last derived indicator
         for c_start, c_end in clauses:
             clause = text[c_start:c_end]
             found = find_target_indicators(clause)
@@ -219,10 +226,10 @@ class FactExtractor:
                     continue
                 wording = _wording_without_values(clause)
                 if derived is not None and _is_continuation(wording):
-                    code, wording = derived
+                    code, wording, stated = derived  # "…; đạt 100% vào năm 2030": the previous clause's indicator
                 else:
-                    code = derive_indicator(wording)
-                    derived = (code, wording)
+                    code, stated = derive_indicator(wording), collapse_spaces(clause.strip(" ."))
+                    derived = (code, wording, stated)
                 for mention in mentions:
                     year = _year_after(clause, mention, mentions) or default_year
                     if year is None:
@@ -238,7 +245,7 @@ class FactExtractor:
                             start,
                             block.start + c_start + mention.end if len(mentions) > 1 else end,
                             indicator=code,
-                            wording=collapse_spaces(clause.strip(" .")),
+                            wording=stated,
                             year=year,
                             value=mention.value,
                             unit=mention.unit,
@@ -376,41 +383,66 @@ class FactExtractor:
 
     # -- reporting deadlines -------------------------------------------------------------------------
     def _reporting_deadlines(self) -> list[Fact]:
+        """Every deadline of every report: "trước ngày 15/12 (hằng năm)", "trước ngày 31/10/2025" (once),
+        "trước ngày 20 của tháng cuối quý" (quarterly), "khi có yêu cầu" (on request); several per sentence."""
         facts: list[Fact] = []
         for block in self.plan.structure.blocks:
-            if block.kind in {"heading", "title", "footnote"} or block.section_kind == "recipients":
+            if block.kind in {"title", "footnote", "table"} or block.section_kind in {"recipients", "appendix"}:
+                continue
+            if block.kind == "heading" and block.level == 1:
                 continue
             for s_start, s_end in _sentences(block.text):
                 sentence = block.text[s_start:s_end]
-                date = DATE_DM_RE.search(sentence)
-                if not date or "báo cáo" not in sentence.lower():
+                lowered = sentence.lower()
+                if "báo cáo" not in lowered and "gửi" not in lowered:
                     continue
-                fact = self._deadline(block, sentence, s_start, s_end, date)
-                facts.append(fact)
+                mentions = _deadline_mentions(sentence)
+                previous: dict[str, str] = {}
+                for n in range(len(mentions)):
+                    fact = self._deadline(block, sentence, s_start, s_end, mentions, n, previous)
+                    if fact is not None:
+                        facts.append(fact)
         return facts
 
-    def _deadline(self, block: Block, sentence: str, s_start: int, s_end: int, date: re.Match) -> Fact:
-        lowered = sentence.lower()
-        reporter_match = REPORTER_RE.search(sentence)
-        if reporter_match and reporter_match.start() < lowered.find("báo cáo"):
-            reporter = canonical_unit(reporter_match.group(1))
-        else:
-            reporter = _unit_of_section(block)
-        recipient, via = "", ""
-        # The report that the deadline is about: the last "báo cáo …" before the date, else the first after.
-        recipient_re = re.compile(
-            r"báo cáo(?:\s+kết quả)?(?:\s+thực hiện)?(?:\s+(?:cho|về|gửi|lên))?\s+(.+?)\s*(?=\(|trước ngày|để|;|,|$)",
-            re.IGNORECASE,
+    def _deadline(
+        self,
+        block: Block,
+        sentence: str,
+        s_start: int,
+        s_end: int,
+        mentions: list[DeadlineMention],
+        n: int,
+        previous: dict[str, str],
+    ) -> Fact | None:
+        mention = mentions[n]
+        segment_start = mentions[n - 1].end if n else 0
+        segment_end = mentions[n + 1].start if n + 1 < len(mentions) else len(sentence)
+        clause_start = sentence.rfind(";", 0, mention.start) + 1
+        if mention.kind == "on_request" and "báo cáo" not in sentence[clause_start : mention.end].lower():
+            return None
+        reporter = self._reporter(block, sentence, mention.start)
+        begin = max(segment_start, clause_start)
+        recipient = mention.requested_by or _recipient(sentence, begin, mention, self.declared)
+        if not recipient and n:
+            recipient = previous.get("recipient", "")
+        elif not recipient:
+            recipient = _recipient(sentence, 0, mention, self.declared, after=True)
+        via_match = re.search(r"\(qua\s+([^)]+)\)", sentence[segment_start : mention.start]) or (
+            re.search(r"\(qua\s+([^)]+)\)", sentence) if not n else None
         )
-        before = [m for m in recipient_re.finditer(sentence[: date.start()])]
-        rec = before[-1] if before else recipient_re.search(sentence, date.end())
-        if rec:
-            recipient = canonical_unit(rec.group(1))
-        via_match = re.search(r"\(qua\s+([^)]+)\)", sentence)
-        if via_match:
-            via = canonical_unit(via_match.group(1))
-        recurrence = "hằng năm" if re.search(r"h[ằà]ng năm", lowered) else ""
+        via = canonical_unit(via_match.group(1), self.declared) if via_match else previous.get("via", "")
+        if mention.requested_by:
+            via = ""
+        recurrence = _recurrence(sentence, segment_start, segment_end, mention)
+        previous.update(recipient=recipient, via=via)
         forward = re.search(r"để tổng hợp,?\s*báo cáo\s+(.+?)(?:\s+theo quy định|[.;]|$)", sentence, re.IGNORECASE)
+        value_text = ""
+        if mention.day is not None and mention.month is not None:
+            value_text = f"{mention.day:02d}/{mention.month:02d}"
+        elif mention.day is not None:
+            value_text = f"ngày {mention.day} tháng cuối quý"
+        else:
+            value_text = "khi có yêu cầu"
         return self._fact(
             "reporting_deadline",
             block.section,
@@ -420,12 +452,26 @@ class FactExtractor:
             reporter=reporter,
             recipient=recipient,
             via=via,
-            day=int(date.group(1)),
-            month=int(date.group(2)),
+            day=mention.day,
+            month=mention.month,
             recurrence=recurrence,
-            value_text=f"{int(date.group(1)):02d}/{int(date.group(2)):02d}",
-            forward_to=", ".join(canonical_unit(u) for u in forward.group(1).split(", ")) if forward else "",
+            value_text=value_text,
+            forward_to=", ".join(canonical_unit(u, self.declared) for u in forward.group(1).split(", "))
+            if forward
+            else "",
         )
+
+    def _reporter(self, block: Block, sentence: str, before: int) -> str:
+        """Who reports: the sentence's subject when it names units, else "các cơ quan, đơn vị …", else the unit
+        whose duties the sentence is in."""
+        subject = _subject(sentence)
+        if subject:
+            return canonical_unit(subject, self.declared)
+        lowered = sentence.lower()
+        reporter_match = REPORTER_RE.search(sentence)
+        if reporter_match and reporter_match.start() < lowered.find("báo cáo", 0, max(before, 1) + 40):
+            return canonical_unit(reporter_match.group(1), self.declared)
+        return _unit_of_section(block, self.declared)
 
     # -- responsibilities ----------------------------------------------------------------------------
     def _responsibilities(self) -> list[Fact]:
@@ -452,7 +498,7 @@ class FactExtractor:
                 if not blocks[j].text.rstrip().endswith("./."):
                     duties_parts.append((blocks[j].start, blocks[j].end))
                 j += 1
-            units = _units_of_heading(unit_text)
+            units = _units_of_heading(unit_text, self.declared, self.plan.text)
             if units and duties_parts:
                 start, end = block.start, duties_parts[-1][1]
                 duties = "\n".join(self.plan.text[a:b] for a, b in duties_parts)
@@ -666,6 +712,116 @@ def classify_time_frame(text: str) -> tuple[str, int | None, int | None]:
     return "other", None, None
 
 
+@dataclass
+class DeadlineMention:
+    """Where a sentence sets a reporting deadline, and what the deadline is."""
+
+    start: int
+    end: int
+    kind: str  # date | quarter | on_request
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    requested_by: str = ""
+
+
+DEADLINE_DATE_RE = re.compile(
+    r"trước ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})(?:\s*(?:/|năm)\s*(\d{4}))?", re.IGNORECASE
+)
+DEADLINE_QUARTER_RE = re.compile(
+    r"trước ngày\s+(\d{1,2})\s+(?:của\s+)?tháng cuối(?:\s+(?:mỗi|của))?\s+quý", re.IGNORECASE
+)
+ON_REQUEST_RE = re.compile(r"(?:đột xuất\s+)?khi có yêu cầu(?:\s+của\s+([^.;]+?))?(?=[.;]|$)", re.IGNORECASE)
+RECURRENCES = [
+    (re.compile(r"h[ằà]ng quý|cuối quý|mỗi quý|theo quý", re.IGNORECASE), "quý"),
+    (re.compile(r"6 tháng|sáu tháng", re.IGNORECASE), "6 tháng"),
+    (re.compile(r"h[ằà]ng năm|mỗi năm|định kỳ năm", re.IGNORECASE), "hằng năm"),
+]
+_ADVERBIAL_RE = re.compile(
+    r"^(?:[-–•+]\s*)?(?:(?:Căn cứ|Nhận|Trong|Định kỳ|Hằng năm|Hàng năm|Trên cơ sở)[^,]*,\s*)?"
+    r"(?:(?:đề nghị|yêu cầu|giao)\s+)?",
+    re.IGNORECASE,
+)
+_SUBJECT_END_RE = re.compile(
+    r"\s+(?:báo cáo|gửi|tổng hợp|được giao|có trách nhiệm|định kỳ|căn cứ|thực hiện|chủ động|tổ chức|xây dựng|"
+    r"triển khai|tiến hành|hằng năm|hàng năm)\b",
+    re.IGNORECASE,
+)
+_RECIPIENT_MARK_RE = re.compile(r"(?:\bvề|\bcho|\bgửi|\blên|\btới|báo cáo)\s+", re.IGNORECASE)
+_RECIPIENT_STOP_RE = re.compile(
+    r"\s*(?:\(|trước ngày|\bđể\b|kết quả|tình hình|tiến độ|về việc|theo quy định|khi có|\bhằng\b|\bhàng\b|[.;]|$)",
+    re.IGNORECASE,
+)
+
+
+def _deadline_mentions(sentence: str) -> list[DeadlineMention]:
+    mentions: list[DeadlineMention] = []
+    for match in DEADLINE_QUARTER_RE.finditer(sentence):
+        mentions.append(DeadlineMention(match.start(), match.end(), "quarter", day=int(match.group(1))))
+    for match in DEADLINE_DATE_RE.finditer(sentence):
+        if any(m.start == match.start() for m in mentions):
+            continue
+        year = int(match.group(3)) if match.group(3) else None
+        mentions.append(
+            DeadlineMention(match.start(), match.end(), "date", int(match.group(1)), int(match.group(2)), year)
+        )
+    for match in ON_REQUEST_RE.finditer(sentence):
+        requested = collapse_spaces(match.group(1) or "")
+        mentions.append(DeadlineMention(match.start(), match.end(), "on_request", requested_by=requested))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _recurrence(sentence: str, segment_start: int, segment_end: int, mention: DeadlineMention) -> str:
+    """How often: the recurrence written nearest the deadline (its part of the sentence, else the sentence)."""
+    if mention.kind == "quarter":
+        return "quý"
+    if mention.kind == "on_request":
+        return "khi có yêu cầu"
+    if mention.year is not None:
+        return "một lần"
+    for begin, end in ((segment_start, segment_end), (0, len(sentence))):
+        found = [
+            (abs(m.start() - mention.start), label)
+            for pattern, label in RECURRENCES
+            for m in pattern.finditer(sentence, begin, end)
+        ]
+        if found:
+            return min(found)[1]
+    return ""
+
+
+def _subject(sentence: str) -> str:
+    """The units a sentence opens with, after an adverbial ("Định kỳ 6 tháng, các cơ quan … báo cáo …")."""
+    from assistant.tables import looks_like_units
+
+    lead = _ADVERBIAL_RE.match(sentence)
+    rest = sentence[lead.end() :] if lead else sentence
+    end = _SUBJECT_END_RE.search(rest)
+    if not end:
+        return ""
+    subject = rest[: end.start()].strip(" ,")
+    return subject if subject and looks_like_units(subject) else ""
+
+
+def _recipient(
+    sentence: str, begin: int, mention: DeadlineMention, declared: dict[str, str], after: bool = False
+) -> str:
+    """The units a report goes to: after "về/cho/gửi/lên" or "báo cáo", nearest before the deadline (or the
+    first after it, with ``after``)."""
+    from assistant.units import is_unit_name
+
+    spans: list[str] = []
+    region = (mention.end, len(sentence)) if after else (begin, mention.start)
+    for mark in _RECIPIENT_MARK_RE.finditer(sentence, *region):
+        stop = _RECIPIENT_STOP_RE.search(sentence, mark.end())
+        span = sentence[mark.end() : stop.start() if stop else len(sentence)].strip(" ,")
+        if span and is_unit_name(span):
+            spans.append(span)
+    if not spans:
+        return ""
+    return canonical_unit(spans[0] if after else spans[-1], declared)
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
@@ -692,25 +848,28 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _unit_of_section(block: Block) -> str:
+def _unit_of_section(block: Block, declared: dict[str, str] | None = None) -> str:
     for title in reversed(block.section_path):
         name = re.sub(r"^\d{1,2}[.,]\s*", "", title)
-        units = _units_of_heading(name)
+        units = _units_of_heading(name, declared)
         if units:
             return units[0][0]
     return ""
 
 
-def _units_of_heading(text: str) -> list[tuple[str, str]]:
+def _units_of_heading(text: str, declared: dict[str, str] | None = None, plan_text: str = "") -> list[tuple[str, str]]:
     """Units named by a heading under TỔ CHỨC THỰC HIỆN ('Các sở: Tài chính, Kế hoạch và Đầu tư' → two)."""
+    from assistant.tables import proper_case
+
     text = re.sub(r"^(?:Đề nghị|Đe nghị)\s+", "", text.strip()).rstrip(":")
+    text = proper_case(text, plan_text)  # "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" as the plan writes it elsewhere
     from assistant.units import UNIT_HEADS
 
     group = re.match(r"^Các sở:\s*(.+)$", text)
     if group:
         names = [n.strip() for n in group.group(1).split(",") if n.strip()]
         return [(canonical_unit(n if n.startswith("Sở") else f"Sở {n}"), n) for n in names]
-    units = split_units(text)
+    units = split_units(text, declared)
     if not units or not all(
         any(u.original.startswith(h) or u.name.startswith(h) for h in UNIT_HEADS) or fold(u.name).startswith("cac ")
         for u in units

@@ -111,7 +111,7 @@ INDICATORS: list[Indicator] = [
         "relicensing",
         "Cơ quan báo chí được cấp phép lại",
         "Press outlet re-licensed",
-        (r"duoc cap phep lai",),
+        (r"duoc cap phep lai", r"duoc cap lai giay phep"),
         "tạp chí, cơ quan báo chí được cấp phép lại, hoạt động đúng tôn chỉ, tính chất",
         national=False,
     ),

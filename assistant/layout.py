@@ -34,6 +34,7 @@ PAGE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 FOOTNOTE_MARK_RE = re.compile(r"[^\W\d_](\d{1,2})(?=[,.;:)\s])")
 _MARKDOWN_HEAD_RE = re.compile(r"^#{1,6}\s+")
 _TERMINAL = ".:!?…"
+_OPEN_HEADS = {"Đài", "Báo", "Sở", "Ban", "Hội", "Cục", "Bộ"}
 _CONNECTORS = {
     "và",
     "của",
@@ -354,6 +355,11 @@ class LayoutRepairer:
         last_char = prev[-1]
         if last_char == "-" and len(prev) > 1 and prev[-2].isalnum():
             return True
+        joined = re.sub(r"^(?:[a-zđ]|\d{1,2})\)\s", "", " ".join(b.text for b in block))
+        if joined.count("(") > joined.count(")") and not MARKER_RE.match(nxt):
+            return True  # inside parentheses: "(Đài" / "PT-TH)"
+        if prev.rsplit(" ", 1)[-1].lstrip("(") in _OPEN_HEADS:
+            return True  # a name cut after its head word: "… Báo" / "Sóc Trăng điện tử"
         if last_char in _TERMINAL or prev.endswith((".)", ".”", '."')):
             return not _starts_upper(nxt)
         if last_char == ";":

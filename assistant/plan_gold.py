@@ -56,7 +56,19 @@ class UnitNames:
         """Units of a list written in one string ("UBND tỉnh, Bộ Thông tin và Truyền thông")."""
         if not text:
             return ()
-        parts = re.split(r"[,;]\s*|\s+và\s+(?=[A-ZĐÀ-Ỹ])", text)
+        from assistant.units import is_unit_name
+
+        parts: list[str] = []
+        for piece in re.split(r"[,;]\s*", text):
+            pieces = re.split(r"\s+và\s+", piece)
+            current = pieces[0]
+            for nxt in pieces[1:]:
+                if is_unit_name(nxt):  # "UBND tỉnh và Bộ …" names two units; "Thông tin và Truyền thông" one
+                    parts.append(current)
+                    current = nxt
+                else:
+                    current = f"{current} và {nxt}"
+            parts.append(current)
         return self.keys([u.name for part in parts for u in split_units(part, self.declared)])
 
 

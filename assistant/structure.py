@@ -221,7 +221,7 @@ _VALUE_RE = re.compile(r"\d\s*%|\d+\s+[^\W\d_]")
 def _is_target_item(line: str) -> bool:
     """A lettered line under MỤC TIÊU that states a target (a sentence with a value), not a sub-title."""
     words = line.split()
-    return len(words) > 10 and bool(_VALUE_RE.search(line))
+    return len(words) > 10 and (bool(_VALUE_RE.search(line)) or line.rstrip().endswith("."))
 
 
 def parse_structure(

@@ -407,6 +407,12 @@ def is_time_frame(text: str) -> bool:
     return bool(folded) and any(p.fullmatch(folded) for p in TIME_FRAME_RES)
 
 
+def is_closed_time_frame(text: str) -> bool:
+    """A time frame that cannot run on ("Quý IV/2023", "2024-2025", "Hằng năm"), unlike "Khi có hướng dẫn …"."""
+    folded = collapse(fold(text)).strip(" .;,")
+    return any(p.fullmatch(folded) for p in TIME_FRAME_RES[:4])
+
+
 def _line_is_open(text: str) -> bool:
     """A cell line that cannot end a cell: ends with a comma/semicolon or a word that needs a continuation."""
     text = text.rstrip()
@@ -454,7 +460,7 @@ def _pieces(lines: list[tuple[int, int, str]]) -> list[_Piece]:
                 cuts.add(match.start())
             tail = text[match.start() :]
             for end_match in re.finditer(r"\s+(?=[A-ZĐÀ-Ỹ])", tail):
-                if is_time_frame(tail[: end_match.start()]):
+                if is_closed_time_frame(tail[: end_match.start()]):
                     cuts.add(match.start() + end_match.end())
         previous = 0
         for cut in sorted(c for c in cuts if 0 < c < len(text)):
@@ -497,9 +503,7 @@ def _boundary_cost(previous: _Piece, piece: _Piece) -> float:
 
 
 def _join_cost(previous: _Piece, piece: _Piece) -> float:
-    """Cost of continuing the same cell with ``piece``: a cut piece must start a cell."""
-    if piece.cut:
-        return 3.0
+    """Cost of continuing the same cell with ``piece`` (none: a cut is only a place where a cell may start)."""
     return 0.0
 
 

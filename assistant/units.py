@@ -226,6 +226,8 @@ def unit_starts(line: str) -> list[int]:
         rest = line[position:]
         if rest.startswith(NOT_UNITS):
             continue
+        if previous_word in {"phòng", "giáo", "vận", "trực"} or rest.startswith(("Tỉnh ủy", "HĐND")):
+            continue  # inside one name: "Văn phòng UBND tỉnh", "Ban Tuyên giáo Tỉnh ủy"
         if any(rest.startswith(head + " ") and _capitalized(rest[len(head) + 1 :]) for head in _NAMED_HEADS) or any(
             _opens_with(rest, head) for head in _GROUP_HEADS
         ):

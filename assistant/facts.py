@@ -862,6 +862,7 @@ def _units_of_heading(text: str, declared: dict[str, str] | None = None, plan_te
     from assistant.tables import proper_case
 
     text = re.sub(r"^(?:Đề nghị|Đe nghị)\s+", "", text.strip()).rstrip(":")
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)  # "… (SỞ TTTT)": the abbreviation it declares
     text = proper_case(text, plan_text)  # "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" as the plan writes it elsewhere
     from assistant.units import UNIT_HEADS
 

@@ -33,6 +33,7 @@ ROW_START_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)(?:\s|$)")
 PAGE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 FOOTNOTE_MARK_RE = re.compile(r"[^\W\d_](\d{1,2})(?=[,.;:)\s])")
 _MARKDOWN_HEAD_RE = re.compile(r"^#{1,6}\s+")
+_BOLD_LINE_RE = re.compile(r"^\s*\*\*[^*].*\*\*\s*$")  # a whole line in bold: a title of its own
 _TERMINAL = ".:!?…"
 _OPEN_HEADS = {"Đài", "Báo", "Sở", "Ban", "Hội", "Cục", "Bộ"}
 _CONNECTORS = {
@@ -124,7 +125,7 @@ def split_lines(text: str) -> list[Line]:
                 text[start:end],
                 leading_space=raw[:1].isspace() and bool(raw.strip()),
                 spaces_only=bool(raw) and not raw.strip(),
-                markdown_heading=bool(_MARKDOWN_HEAD_RE.match(raw)),
+                markdown_heading=bool(_MARKDOWN_HEAD_RE.match(raw)) or _BOLD_LINE_RE.match(raw) is not None,
             )
         )
         offset += len(raw) + 1

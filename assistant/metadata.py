@@ -101,15 +101,19 @@ def _title(lines: list[str]) -> str:
             if parts and parts[-1].endswith((".", ":")):
                 break
             continue
-        if (
-            (parts and folded.startswith(_PREAMBLE_STARTS))
-            or folded.startswith(("thuc hien ", "can cu "))
-            or re.match(r"^[IVX]{1,4}\.\s", line)
-            or line.startswith("-")
-        ):
+        if _is_preamble(line, folded, first=not parts) or re.match(r"^[IVX]{1,4}\.\s", line) or line.startswith("-"):
             break
         parts.append(line.strip(" *#"))
     return collapse_spaces(" ".join(parts)).strip(" .;:")
+
+
+def _is_preamble(line: str, folded: str, first: bool) -> bool:
+    """The sentence after the title that cites the plan's bases ("Căn cứ …", "Thực hiện Quyết định số …")."""
+    if folded.startswith(("can cu ", "xet de nghi", "theo de nghi")):
+        return True
+    if re.search(r"\bsố\s+\d+", line[:120]) or re.search(r"\d+/[A-ZĐ]", line[:120]):
+        return True
+    return not first and folded.startswith(_PREAMBLE_STARTS)
 
 
 def _number_and_date(lines: list[str]) -> tuple[str, str, bool, bool]:
@@ -147,33 +151,44 @@ def _number_and_date(lines: list[str]) -> tuple[str, str, bool, bool]:
     return number, date, number_blank and not number, date_blank and not date
 
 
+_SIGN_HEAD_RE = re.compile(r"(?:^|\s)TM\.\s*(?:ỦY BAN|UỶ BAN|UBND)", re.IGNORECASE)
+_SIGN_TITLE_RE = re.compile(r"(?<!KT\. )(?<!KT\.)\b(PHÓ CHỦ TỊCH|CHỦ TỊCH)\s*$")
+_NAME_TAIL_RE = re.compile(r"(?:^|[;:]\s*|\s{2,}|\*\*)([^\s;:*]+(?:\s[^\s;:*]+){1,4})\s*\**$")
+
+
+def _person_name(text: str) -> str:
+    """A person's name (2 to 5 capitalized words) at the end of a line, else ""."""
+    match = _NAME_TAIL_RE.search(text.strip())
+    if not match:
+        return ""
+    candidate = match.group(1).strip()
+    words = candidate.split()
+    if 2 <= len(words) <= 5 and all(_NAME_WORD_RE.match(w) for w in words):
+        return candidate
+    return ""
+
+
 def _signature(lines: list[str]) -> tuple[str, str]:
-    """(name, title) from the signature block: the last title line of "TM. … / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"."""
+    """(name, title) from the signature block "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / name".
+
+    The block may share its lines with the list of recipients printed beside it ("- Sở …; KT. CHỦ TỊCH").
+    """
     for i in range(len(lines) - 1, -1, -1):
-        folded = fold(lines[i]).strip(" *#")
-        if not folded.startswith(("tm.", "tm ")) or "uy ban" not in folded and "ubnd" not in folded:
+        if not _SIGN_HEAD_RE.search(lines[i].replace("*", "")):
             continue
         title = ""
-        k = i + 1
-        while k < len(lines) and k <= i + 6:
-            line = lines[k].strip(" *#")
-            folded_line = fold(line)
-            if line and line.isupper():
-                for key, label in SIGNER_TITLES:
-                    if folded_line.endswith(key) and not folded_line.startswith("kt."):
-                        title = label
-                        break
-                if folded_line.startswith("kt.") and not title:
-                    title = ""
-            elif line:
-                break
-            k += 1
+        k = i
+        for j in range(i, min(len(lines), i + 6)):
+            match = _SIGN_TITLE_RE.search(lines[j].replace("*", "").rstrip())
+            if match:
+                title = SIGNER_TITLES[0][1] if match.group(1).startswith("PHÓ") else SIGNER_TITLES[1][1]
+                k = j
         name = ""
-        for line in lines[k : k + 40]:
-            candidate = line.strip(" *#")
-            words = candidate.split()
-            if 2 <= len(words) <= 5 and all(_NAME_WORD_RE.match(w) for w in words):
-                name = candidate
+        for line in lines[k + 1 : k + 40]:
+            if fold(line).startswith("phu luc"):
+                break
+            name = _person_name(line.replace("*", " ").rstrip())
+            if name:
                 break
         return name, title
     return "", ""

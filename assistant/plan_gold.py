@@ -46,6 +46,7 @@ class UnitNames:
         key = unit_key(canonical_unit(name, self.declared))
         if self.province:
             key = re.sub(rf"\b{re.escape(self.province)}\b", "tinh", key)
+        key = re.sub(r"\btinh(?: tinh)+\b", "tinh", key)
         key = re.sub(r"\b(?:cua )?tinh$", "", key).strip()
         return re.sub(r"\s+", " ", key)
 

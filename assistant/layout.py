@@ -154,8 +154,11 @@ def _starts_upper(text: str) -> bool:
 
 def _paragraph_per_line(lines: list[Line]) -> bool:
     """True when lines are whole paragraphs (long lines, as in text converted from a word processor)."""
-    lengths = sorted(len(line.text) for line in lines if not line.blank)
-    return bool(lengths) and lengths[len(lengths) // 2] > 120
+    lengths = sorted(len(line.text) for line in lines if not line.blank and not line.cells)
+    if not lengths:
+        return False
+    # Printed lines are never longer than a page is wide (~90 characters); whole paragraphs often are.
+    return lengths[len(lengths) // 2] > 120 or sum(1 for n in lengths if n > 150) >= 0.15 * len(lengths)
 
 
 def _double_spaced(lines: list[Line]) -> bool:

@@ -16,6 +16,7 @@
 | ASSISTANT_OCR_LANG            | vie                             | Tesseract language model for scans             |
 | ASSISTANT_OCR_DPI             | 300                             | resolution scanned pages are read at           |
 | ASSISTANT_TESSERACT           | tesseract                       | the Tesseract command                          |
+| ASSISTANT_OCR_WORKERS         | number of CPUs (at most 4)      | scanned pages read at the same time            |
 | ASSISTANT_INGEST_MAX_PAGES    | 100                             | longest file ``corpus add`` accepts (pages)    |
 | ASSISTANT_ADMIN_KEYS          | (empty: uploads disabled)       | comma-separated keys allowed to POST /v1/plans |
 | ASSISTANT_UPLOAD_MAX_BYTES    | 20000000                        | largest plan file POST /v1/plans accepts       |
@@ -56,6 +57,7 @@ class Settings:
     ocr_lang: str = "vie"
     ocr_dpi: int = 300
     tesseract: str = "tesseract"
+    ocr_workers: int = 2
     ingest_max_pages: int = 100
     admin_keys: frozenset[str] = frozenset()
     upload_max_bytes: int = 20_000_000
@@ -98,6 +100,7 @@ def load_settings() -> Settings:
         ocr_lang=_env("OCR_LANG", "vie"),
         ocr_dpi=_env_positive_int("OCR_DPI", 300),
         tesseract=_env("TESSERACT", "tesseract"),
+        ocr_workers=_env_positive_int("OCR_WORKERS", min(4, _cpu_count())),
         ingest_max_pages=_env_positive_int("INGEST_MAX_PAGES", 100),
         admin_keys=frozenset(k.strip() for k in _env("ADMIN_KEYS", "").split(",") if k.strip()),
         upload_max_bytes=_env_positive_int("UPLOAD_MAX_BYTES", 20_000_000),

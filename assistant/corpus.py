@@ -151,10 +151,14 @@ class PlanCleaner:
         text, offsets = raw, OffsetMap.identity(len(raw))
         edits = 0
         if meta.ocr or (meta.ocr is None and self.repairer.is_noisy(raw)):
+            from assistant.syllables import invalid_share
+
             report = self.repairer.run(raw)
-            text, offsets = apply_edits(raw, report.edits)
-            edits = len(report.edits)
-            before, after = report.before.share, report.after.share
+            kept = kept_edits(raw, report.edits)
+            text, offsets = apply_edits(raw, kept)
+            edits = len(kept)
+            before = report.before.share
+            after = report.after.share if len(kept) == len(report.edits) else invalid_share(text).share
             log.info(
                 "%s: OCR repair made %d edits (invalid syllables %.2f%% → %.2f%%)",
                 meta.id,
@@ -193,6 +197,24 @@ class PlanCleaner:
                 "hãy kiểm tra đây có phải kế hoạch chuyển đổi số báo chí không."
             )
         return plan
+
+
+def kept_edits(raw: str, edits: list) -> list:
+    """The repairs to apply: none that crosses a table cell boundary (a tab), and none that rewrites a
+    capitalized word the text uses at least three times as it is (a name such as "Kon Tum", not noise)."""
+    import re
+    from collections import Counter
+
+    counts = Counter(re.findall(r"\w+", raw))
+    kept = []
+    for edit in edits:
+        original = raw[edit.start : edit.end]
+        if "\t" in original or "\t" in edit.replacement:
+            continue
+        if any(w[:1].isupper() and counts[w] >= 3 for w in re.findall(r"\w+", original)):
+            continue
+        kept.append(edit)
+    return kept
 
 
 @dataclass

@@ -122,7 +122,8 @@ _COMPILED = [(ind, [re.compile(p) for p in ind.patterns]) for ind in INDICATORS]
 
 def find_indicators(text: str) -> list[tuple[Indicator, int]]:
     """Indicators mentioned in ``text``, with the (folded-text) offset of the first mention, in order."""
-    folded = fold(text)
+    folded = re.sub(r"[^\w\s,%/-]", " ", fold(text))  # OCR puts stray marks between words ("nền tảng: số")
+    folded = re.sub(r" +", " ", folded)
     found: list[tuple[Indicator, int]] = []
     for indicator, patterns in _COMPILED:
         positions = [m.start() for p in patterns for m in [p.search(folded)] if m]

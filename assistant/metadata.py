@@ -104,7 +104,7 @@ def _title(lines: list[str]) -> str:
         if _is_preamble(line, folded, first=not parts) or re.match(r"^[IVX]{1,4}\.\s", line) or line.startswith("-"):
             break
         parts.append(line.strip(" *#"))
-    return collapse_spaces(" ".join(parts)).strip(" .;:")
+    return collapse_spaces(" ".join(parts)).strip(" .;:-–")
 
 
 def _is_preamble(line: str, folded: str, first: bool) -> bool:

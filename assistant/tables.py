@@ -30,14 +30,14 @@ PAGE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 YEAR_COLUMN_RE = re.compile(r"(?:ke hoach|muc tieu|nam)\s*(?:nam\s*)?(20\d\d)")
 
 # Column roles, recognised by keywords of a header cell (or of the header's text); the first match wins.
-COLUMN_ROLES: list[tuple[str, str]] = [
-    (r"noi dung chi tieu|^chi tieu\b|\bchi tieu$|ten chi tieu", "indicator"),
-    (r"noi dung|nhiem vu", "content"),
-    (r"chu tri", "lead"),
-    (r"phoi\s+hop", "coordinating"),
-    (r"ket qua|san pham", "deliverable"),
-    (r"thoi gian|thoi han|tien do", "time_frame"),
-    (r"don vi do|don vi tinh|\bdvt\b", "measure"),
+COLUMN_ROLES: list[tuple[str, str]] = [  # spaces optional: OCR loses some ("Thờigian")
+    (r"noi\s*dung\s*chi\s*tieu|^chi\s*tieu\b|\bchi\s*tieu$|ten\s*chi\s*tieu", "indicator"),
+    (r"noi\s*dung|nhiem\s*vu", "content"),
+    (r"chu\s*tri", "lead"),
+    (r"phoi\s*hop", "coordinating"),
+    (r"ket\s*qua|san\s*pham", "deliverable"),
+    (r"thoi\s*gian|thoi\s*han|tien\s*do", "time_frame"),
+    (r"don\s*vi\s*do|don\s*vi\s*tinh|\bdvt\b", "measure"),
 ]
 
 # Time frames as the template writes them (folded, whole cell).
@@ -202,6 +202,16 @@ class TableReader:
                 i += 1
                 continue
             match = ROW_START_RE.match(first)
+            expected = table.rows[-1].number if table.rows else None
+            digits = re.sub(r"[^\d.]", "", first).strip(".")
+            opens = len(texts) > 1 and texts[1][:1].isupper()
+            misread = len(first) <= 3 and (not any(ch.isalpha() for ch in first) or digits)
+            if match is None and (first or opens) and misread and len(filled) > 2:
+                # a number cell misread by OCR ("}7", "-"): the row's place in the sequence numbers it
+                if digits and _is_next_number(digits, expected):
+                    match = ROW_START_RE.match(digits)
+                else:
+                    match = ROW_START_RE.match(_next_number(expected))
             if match is None:
                 if current is not None and first == "":  # a row continued after a page break
                     for n, cell in enumerate(cells[1:], start=1):
@@ -384,6 +394,13 @@ def proper_case(name: str, plan_text: str) -> str:
         if not _is_caps(candidate):
             return collapse(candidate)
     return name[:1] + name[1:].lower()
+
+
+def _next_number(previous: str | None) -> str:
+    if previous is None:
+        return "1"
+    major, _, minor = previous.partition(".")
+    return f"{major}.{int(minor) + 1}" if minor else str(int(major) + 1)
 
 
 def _is_next_number(number: str, previous: str | None) -> bool:

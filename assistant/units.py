@@ -110,7 +110,9 @@ def unit_key(name: str) -> str:
 
 
 def _starts_with_head(text: str) -> bool:
-    return any(text.startswith(head + " ") or text == head for head in UNIT_HEADS) or text.startswith("UBND")
+    if any(text.startswith(head + " ") or text == head for head in UNIT_HEADS) or text.startswith("UBND"):
+        return True
+    return text.startswith(("các cơ quan", "các sở", "các đơn vị"))  # a group after a comma: "…, các cơ quan báo chí"
 
 
 def _split_named(part: str) -> list[str]:

@@ -34,6 +34,7 @@ class ReadOptions:
     ocr_dpi: int = 300
     max_pages: int = 100
     tesseract: str = "tesseract"
+    ocr_workers: int = 2
     progress: Callable[[str], None] | None = None
 
 

@@ -1,18 +1,23 @@
 """Optical character recognition of page images with Tesseract (its Vietnamese model), ruled tables cell by cell.
 
-One Tesseract run per page gives every word with its box (TSV output). Ruled tables are found in the image
-itself: long dark horizontal and vertical runs are the table's rules, the rules cut the table into cells,
-and each word goes to the cell that holds its centre, so a row comes out as tab-separated cells instead of
-words read across the columns. Words outside tables keep Tesseract's reading order, one printed line per
-line and a blank line between paragraphs.
+A page image is cleaned first (a 3×3 median filter against scanner noise, then Otsu's threshold). Ruled
+tables are found in the image itself: long dark horizontal and vertical runs are the table's rules, the
+rules cut the table into cells, and the rules are erased so that Tesseract does not read them as letters.
+One Tesseract run per page gives every word with its box (TSV output); each word inside a table goes to the
+cell that holds its centre, so a row comes out as tab-separated cells instead of words read across the
+columns. Words outside tables keep Tesseract's reading order, one printed line per line and a blank line
+between paragraphs. Pages are read in parallel, one Tesseract thread each.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
+import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +63,7 @@ class Grid:
     right: int
     rows: list[tuple[int, int]]
     columns: list[list[int]]  # per row band: the x positions separating its cells, left and right edges included
+    rules_y: list[int] = field(default_factory=list)
 
     def cell_of(self, x: float, y: float) -> tuple[int, int] | None:
         for r, (y0, y1) in enumerate(self.rows):
@@ -95,19 +101,11 @@ def check_tesseract(options: ReadOptions) -> None:
 
 
 def _tesseract_words(png: bytes, options: ReadOptions) -> list[Word]:
-    command = [
-        options.tesseract,
-        "stdin",
-        "stdout",
-        "-l",
-        options.ocr_lang,
-        "--psm",
-        "3",
-        "--dpi",
-        str(options.ocr_dpi),
-    ]
+    command = [options.tesseract, "stdin", "stdout", "-l", options.ocr_lang, "--psm", "3"]
+    command += ["--dpi", str(options.ocr_dpi), "tsv"]
+    environment = dict(os.environ, OMP_THREAD_LIMIT="1")  # pages run in parallel; threads inside one only contend
     try:
-        result = subprocess.run([*command, "tsv"], input=png, capture_output=True, check=True, timeout=300)
+        result = subprocess.run(command, input=png, capture_output=True, check=True, timeout=300, env=environment)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         raise IngestError(f"Tesseract không đọc được trang ảnh ({error}); hãy thử lại với ảnh rõ hơn.") from error
     words: list[Word] = []
@@ -115,6 +113,10 @@ def _tesseract_words(png: bytes, options: ReadOptions) -> list[Word]:
         parts = line.split("\t")
         if len(parts) < 12 or parts[0] != "5" or not parts[11].strip():
             continue
+        if not any(ch.isalnum() for ch in parts[11]) and parts[11].strip() not in {"-", "+", "•", "%", "–"}:
+            continue  # specks read as marks
+        if float(parts[10]) < 10 and len(parts[11].strip()) <= 3 and not any(c.isdigit() for c in parts[11]):
+            continue  # a short word Tesseract barely believes: noise
         words.append(
             Word(
                 text=parts[11].strip(),
@@ -206,8 +208,77 @@ def find_grids(gray: np.ndarray) -> list[Grid]:
             columns.append(merged)
         if max(len(c) for c in columns) < 3:  # a single column: a box around text, not a table
             continue
-        grids.append(Grid(ys[0], ys[-1], left, right, bands, columns))
+        grid = Grid(ys[0], ys[-1], left, right, bands, columns, ys)
+        _extend_open_ends(grid, vertical)
+        grids.append(grid)
     return grids
+
+
+def _run_from(column: np.ndarray, start: int, step: int) -> int:
+    """How many pixels of ink run from ``start`` in direction ``step`` (±1) along a column."""
+    n, y = 0, start
+    while 0 <= y < len(column) and column[y]:
+        n += 1
+        y += step
+    return n
+
+
+def _extend_open_ends(grid: Grid, vertical: np.ndarray) -> None:
+    """A table cut by a page break has no rule above its first row or below its last one: its column rules
+    run on past the first (last) horizontal rule, and the band they cover is one more row."""
+    for first, step in ((True, -1), (False, 1)):
+        cuts = grid.columns[0] if first else grid.columns[-1]
+        inner = cuts[1:-1] or cuts
+        edge = grid.top if first else grid.bottom
+        runs = []
+        for x in inner:
+            band = vertical[:, max(0, x - 2) : x + 3].any(axis=1)
+            runs.append(_run_from(band, edge + (-3 if first else 3), step))
+        long = sorted(r for r in runs if r > 40)
+        if len(long) < max(2, len(inner) // 2):
+            continue
+        reach = long[len(long) // 2]
+        if first:
+            new_top = max(0, edge - 3 - reach)
+            grid.rows.insert(0, (new_top, edge - 1))
+            grid.columns.insert(0, list(cuts))
+            grid.top = new_top
+        else:
+            new_bottom = edge + 3 + reach
+            grid.rows.append((edge + 2, new_bottom))
+            grid.columns.append(list(cuts))
+            grid.bottom = new_bottom
+
+
+def otsu_threshold(gray: np.ndarray) -> int:
+    """The grey level that best separates ink from paper (Otsu's method)."""
+    hist = np.bincount(gray.ravel(), minlength=256).astype(float)
+    weight = np.cumsum(hist)
+    mass = np.cumsum(hist * np.arange(256))
+    total = weight[-1]
+    mean_below = mass / np.maximum(weight, 1)
+    mean_above = (mass[-1] - mass) / np.maximum(total - weight, 1)
+    return int(np.argmax(weight * (total - weight) * (mean_below - mean_above) ** 2))
+
+
+def clean_page(image) -> np.ndarray:
+    """Greyscale page → black text on white: median filter against speckles, then Otsu's threshold."""
+    from PIL import ImageFilter
+
+    gray = np.asarray(image.convert("L").filter(ImageFilter.MedianFilter(3)))
+    return np.where(gray > otsu_threshold(gray), 255, 0).astype(np.uint8)
+
+
+def erase_rules(page: np.ndarray, grids: list[Grid], width: int = 3) -> np.ndarray:
+    """The page with the tables' rules painted white (Tesseract reads rules as "|" and "_")."""
+    out = page.copy()
+    for grid in grids:
+        for y in grid.rules_y:
+            out[max(0, y - width) : y + width + 1, max(0, grid.left - width) : grid.right + width + 1] = 255
+        for (y0, y1), cuts in zip(grid.rows, grid.columns, strict=True):
+            for x in cuts:
+                out[max(0, y0 - width) : y1 + width + 1, max(0, x - width) : x + width + 1] = 255
+    return out
 
 
 def _lines_of(words: list[Word]) -> list[list[Word]]:
@@ -225,13 +296,54 @@ def _lines_of(words: list[Word]) -> list[list[Word]]:
     return [sorted(line, key=lambda w: w.left) for line in sorted(lines, key=lambda ln: min(w.top for w in ln))]
 
 
+_EDGE_RE = re.compile(r"^[^\w(%“\"'-]+|[^\w)%.,;:”\"'/-]+$")
+
+
+def clean_token(text: str) -> str:
+    """A word as Tesseract read it, without specks glued to its ends, split where a space was lost."""
+    text = _EDGE_RE.sub("", unicodedata.normalize("NFC", text.strip()))
+    if re.search(r"\d", text):
+        return text
+    # "SởTT&TT", "BáoKon": a lowercase letter then a capital inside a word is a lost space
+    return "".join(f" {ch}" if i and ch.isupper() and text[i - 1].islower() else ch for i, ch in enumerate(text))
+
+
+def split_glued(token: str) -> str:
+    """Syllables Tesseract ran together ("Khicóhướng" → "Khi có hướng"), split when every piece is a valid
+    Vietnamese syllable; anything else is returned as it is."""
+    from assistant.syllables import is_valid_syllable
+
+    word = token.strip(",.;:")
+    if len(word) < 5 or not word.isalpha() or not word[1:].islower() or is_valid_syllable(word.lower()):
+        return token
+    n = len(word)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 7), end):
+            piece = word[start:end]
+            if best[start] is not None and is_valid_syllable(piece.lower()):
+                candidate = [*best[start], piece]
+                if best[end] is None or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    pieces = best[n]
+    if not pieces or len(pieces) < 2 or len(pieces) > 4 or any(len(p) < 2 and p.lower() not in "ởýà" for p in pieces):
+        return token
+    return token.replace(word, " ".join(pieces))
+
+
 def _cell_text(words: list[Word]) -> str:
-    return " ".join(" ".join(w.text for w in line) for line in _lines_of(words))
+    tokens = [clean_token(w.text) for line in _lines_of(words) for w in line]
+    tokens = [t for t in tokens if any(unicodedata.category(ch) in {"Lu", "Ll", "Nd"} for ch in t) or t == "%"]
+    tokens = [t for t in tokens if not re.fullmatch(r"[a-z]", t)]  # a lone Latin letter in a cell is a speck
+    text = " ".join(split_glued(t) for t in tokens)
+    text = re.sub(r"(?<=\w)\.\s+(?=[a-zà-ỹđ])", " ", text)  # "cơ. quan": a speck read as a full stop
+    return re.sub(r"(?<=\d)\s*([-–])\s+(?=\d)", r"\1", text)  # "2024- 2025": a range broken at its dash
 
 
-def page_text(gray: np.ndarray, words: list[Word]) -> OcrPage:
+def page_text(gray: np.ndarray, words: list[Word], grids: list[Grid] | None = None) -> OcrPage:
     """The page as text: lines outside tables in reading order, table rows as tab-separated cells."""
-    grids = find_grids(gray)
+    grids = find_grids(gray) if grids is None else grids
     in_grid: dict[int, tuple[int, int, int]] = {}
     for index, word in enumerate(words):
         for g, grid in enumerate(grids):
@@ -253,7 +365,9 @@ def page_text(gray: np.ndarray, words: list[Word]) -> OcrPage:
         by_line: dict[int, list[Word]] = {}
         for word in paragraph:
             by_line.setdefault(word.line, []).append(word)
-        text = "\n".join(" ".join(w.text for w in sorted(ws, key=lambda w: w.left)) for ws in by_line.values())
+        text = "\n".join(
+            " ".join(clean_token(w.text) or w.text for w in sorted(ws, key=lambda w: w.left)) for ws in by_line.values()
+        )
         items.append((min(w.top for w in paragraph), text))
     for g, grid in enumerate(grids):
         for r, (y0, _y1) in enumerate(grid.rows):
@@ -270,8 +384,30 @@ def page_text(gray: np.ndarray, words: list[Word]) -> OcrPage:
 
 def ocr_page_image(image, options: ReadOptions) -> OcrPage:
     """OCR of one page image (a PIL image at ``options.ocr_dpi``)."""
-    gray = image.convert("L")
+    from PIL import Image
+
+    page = clean_page(image)
+    grids = find_grids(page)
     buffer = io.BytesIO()
-    gray.save(buffer, format="PNG")
+    Image.fromarray(erase_rules(page, grids)).save(buffer, format="PNG")
     words = _tesseract_words(buffer.getvalue(), options)
-    return page_text(np.asarray(gray), words)
+    return page_text(page, words, grids)
+
+
+def ocr_pages(images, options: ReadOptions) -> list[OcrPage]:
+    """OCR of several page images, ``options.ocr_workers`` at a time, in page order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    images = list(images)
+    done = 0
+
+    def one(image) -> OcrPage:
+        nonlocal done
+        page = ocr_page_image(image, options)
+        done += 1
+        if options.progress:
+            options.progress(f"OCR {done}/{len(images)} trang")
+        return page
+
+    with ThreadPoolExecutor(max_workers=max(1, options.ocr_workers)) as pool:
+        return list(pool.map(one, images))

@@ -52,6 +52,7 @@ def read_options(settings: Settings, ocr: OcrMode, progress: Callable[[str], Non
         ocr_dpi=settings.ocr_dpi,
         max_pages=settings.ingest_max_pages,
         tesseract=settings.tesseract,
+        ocr_workers=settings.ocr_workers,
         progress=progress,
     )
 

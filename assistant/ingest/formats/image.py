@@ -16,7 +16,7 @@ def _sniff(head: bytes) -> bool:
 def _read(path: Path, options: ReadOptions) -> Extracted:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    from assistant.ingest.ocr import check_tesseract, ocr_page_image
+    from assistant.ingest.ocr import check_tesseract, ocr_pages
 
     if options.ocr == "off":
         raise IngestError(f"{path.name}: tệp ảnh chỉ đọc được bằng OCR; hãy bỏ --ocr off.")
@@ -28,18 +28,16 @@ def _read(path: Path, options: ReadOptions) -> Extracted:
     if len(frames) > options.max_pages:
         raise IngestError(f"{path.name}: tệp có {len(frames)} trang, quá giới hạn {options.max_pages} trang.")
     check_tesseract(options)
-    texts = []
-    letters = 0
-    for number, frame in enumerate(frames, start=1):
-        if options.progress:
-            options.progress(f"OCR trang {number}/{len(frames)}")
+    scaled = []
+    for frame in frames:
         dpi = frame.info.get("dpi", (options.ocr_dpi,))[0] or options.ocr_dpi
         if dpi < 0.8 * options.ocr_dpi:  # upscale a low-resolution scan to what Tesseract reads best
-            scale = options.ocr_dpi / dpi
-            frame = frame.resize((int(frame.width * scale), int(frame.height * scale)))
-        page = ocr_page_image(frame, options)
-        texts.append(page.text)
-        letters += page.letters
+            factor = options.ocr_dpi / dpi
+            frame = frame.resize((int(frame.width * factor), int(frame.height * factor)))
+        scaled.append(frame)
+    pages = ocr_pages(scaled, options)
+    texts = [page.text for page in pages]
+    letters = sum(page.letters for page in pages)
     if letters < MIN_LETTERS:
         raise IngestError(f"{path.name}: ảnh không có chữ đọc được; hãy quét lại rõ hơn.")
     return Extracted("\n\n".join(texts), "image", pages=len(frames), ocr_pages=list(range(1, len(frames) + 1)))

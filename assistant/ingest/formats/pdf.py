@@ -127,34 +127,37 @@ def _letters(text: str) -> int:
 def _read(path: Path, options: ReadOptions) -> Extracted:
     from PIL import Image
 
-    from assistant.ingest.ocr import check_tesseract, ocr_page_image
+    from assistant.ingest.ocr import check_tesseract, ocr_pages
 
     document = _open(path, options)
     pages: list[str] = []
-    ocr_pages: list[int] = []
+    to_read: dict[int, object] = {}  # page index → image for OCR
     warnings: list[str] = []
     for page in document:
         number = page.number + 1
         text = page.get_text()
         scanned = _letters(text) < MIN_TEXT_LETTERS and bool(page.get_images())
         if options.ocr == "force" or (options.ocr == "auto" and scanned):
-            if not ocr_pages:
+            if not to_read:
                 check_tesseract(options)
-            if options.progress:
-                options.progress(f"OCR trang {number}/{document.page_count}")
             pixmap = page.get_pixmap(dpi=options.ocr_dpi, colorspace="gray")
-            image = Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
-            pages.append(ocr_page_image(image, options).text)
-            ocr_pages.append(number)
+            to_read[page.number] = Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
+            pages.append("")
         else:
             if scanned:
                 warnings.append(f"trang {number} là ảnh nhưng không được OCR (--ocr off)")
             pages.append(_text_page(page))
+    if to_read:
+        if options.progress:
+            options.progress(f"OCR {len(to_read)} trang…")
+        for index, result in zip(to_read, ocr_pages(to_read.values(), options), strict=True):
+            pages[index] = result.text
     text = "\n\n".join(pages)
     if _letters(text) < MIN_TEXT_LETTERS:
         raise IngestError(f"{path.name}: không đọc được chữ nào trong tệp PDF (trang trắng hoặc ảnh không có chữ).")
-    fmt = "scan" if ocr_pages and len(ocr_pages) == document.page_count else "pdf"
-    return Extracted(text, fmt, pages=document.page_count, ocr_pages=ocr_pages, warnings=warnings)
+    ocr_numbers = [index + 1 for index in to_read]
+    fmt = "scan" if ocr_numbers and len(ocr_numbers) == document.page_count else "pdf"
+    return Extracted(text, fmt, pages=document.page_count, ocr_pages=ocr_numbers, warnings=warnings)
 
 
 READER = Reader("pdf", "tệp PDF", (".pdf",), _sniff, _read)

@@ -62,6 +62,7 @@ from pydantic_core import PydanticCustomError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.api_upload import install_plan_upload
 from assistant.config import ENV_PREFIX, Settings
 from assistant.errors import AssistantError
 from assistant.facts import Fact
@@ -1176,6 +1177,7 @@ def create_api(
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_middleware(GuardMiddleware, state=state)
+    install_plan_upload(app, settings)  # POST /v1/plans (assistant/api_upload.py), in front of the guard
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -30,14 +30,14 @@ PAGE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 YEAR_COLUMN_RE = re.compile(r"(?:ke hoach|muc tieu|nam)\s*(?:nam\s*)?(20\d\d)")
 
 # Column roles, recognised by keywords of a header cell (or of the header's text); the first match wins.
-COLUMN_ROLES: list[tuple[str, str]] = [  # spaces optional: OCR loses some ("Thờigian")
+COLUMN_ROLES: list[tuple[str, str]] = [  # spaces optional and a letter may be misread: OCR ("Thờigian", "phốt hợp")
     (r"noi\s*dung\s*chi\s*tieu|^chi\s*tieu\b|\bchi\s*tieu$|ten\s*chi\s*tieu", "indicator"),
-    (r"noi\s*dung|nhiem\s*vu", "content"),
-    (r"chu\s*tri", "lead"),
-    (r"phoi\s*hop", "coordinating"),
-    (r"ket\s*qua|san\s*pham", "deliverable"),
-    (r"thoi\s*gian|thoi\s*han|tien\s*do", "time_frame"),
-    (r"don\s*vi\s*do|don\s*vi\s*tinh|\bdvt\b", "measure"),
+    (r"noi\s*dung|nhiem\s*v\w", "content"),
+    (r"chu\s*tr\w", "lead"),
+    (r"pho\w\s*h\wp\b", "coordinating"),
+    (r"ket\s*qu\w|san\s*ph\w?m", "deliverable"),
+    (r"thoi\s*gi\w*n|thoi\s*han|tien\s*do", "time_frame"),
+    (r"don\s*v\w*\s*(?:do|tinh)|\bdvt\b", "measure"),
 ]
 
 # Time frames as the template writes them (folded, whole cell).
@@ -197,8 +197,9 @@ class TableReader:
             first = texts[0] if texts else ""
             group = GROUP_ROW_RE.match(first)
             filled = [t for t in texts if t]
-            if group and not ROW_START_RE.match(first) and len(filled) <= 2:
-                group_lead = _group_lead(" ".join(texts[1:]) or (group.group(2) or ""), self.text)
+            named = " ".join(texts[1:]).strip()
+            if len(filled) <= 2 and named and (group and not ROW_START_RE.match(first) or _names_lead(named)):
+                group_lead = _group_lead(named or (group.group(2) or ""), self.text)
                 i += 1
                 continue
             match = ROW_START_RE.match(first)
@@ -367,10 +368,17 @@ def _tab_cells(start: int, line: str) -> list[Cell]:
     return cells
 
 
+def _names_lead(text: str) -> bool:
+    """A group row's only text: units, then "chủ trì" (also as OCR reads it, "chủm")."""
+    from assistant.units import is_unit_name
+
+    return is_unit_name(text) and bool(re.search(r"\bchu\s*\w{0,3}$", collapse(fold(text))))
+
+
 def _group_lead(text: str, plan_text: str) -> str:
     """The lead unit a group row names ("SỞ THÔNG TIN VÀ TRUYỀN THÔNG CHỦ TRÌ" → "Sở Thông tin và Truyền thông")."""
     folded = collapse(fold(text))
-    match = re.match(r"^(?:nhom nhiem vu do |cac nhiem vu do |nhiem vu do |do )?(.+?)\s+chu tri\b", folded)
+    match = re.match(r"^(?:nhom nhiem vu do |cac nhiem vu do |nhiem vu do |do )?(.+?)\s+chu\s*(?:tri|\w{0,3})$", folded)
     if not match:
         return ""
     name = collapse(text)[match.start(1) : match.end(1)]

@@ -165,21 +165,27 @@ def find_grids(gray: np.ndarray) -> list[Grid]:
         x0, x1 = _longest_run(horizontal[y])
         if x1 - x0 >= min_len:
             lines.append((y, x0, x1))
-    # Merge adjacent pixel rows of one thick rule.
+    # Merge adjacent pixel rows of one thick rule (noise may shorten some of them).
     rules: list[tuple[int, int, int]] = []
     for y, x0, x1 in lines:
-        if rules and y - rules[-1][0] <= 4 and abs(x0 - rules[-1][1]) < 20:
+        if rules and y - rules[-1][0] <= 4:
             prev = rules[-1]
             rules[-1] = (y, min(prev[1], x0), max(prev[2], x1))
         else:
             rules.append((y, x0, x1))
-    # Group rules of one table: similar left and right ends, consecutive.
+    # Group rules of one table: they span (nearly) the same columns, one after the other.
     groups: list[list[tuple[int, int, int]]] = []
     for rule in rules:
-        if groups and abs(rule[1] - groups[-1][-1][1]) < 25 and abs(rule[2] - groups[-1][-1][2]) < 25:
-            groups[-1].append(rule)
-        else:
-            groups.append([rule])
+        if groups:
+            left, right = min(r[1] for r in groups[-1]), max(r[2] for r in groups[-1])
+            overlap = min(right, rule[2]) - max(left, rule[1])
+            if (
+                overlap >= 0.9 * min(right - left, rule[2] - rule[1])
+                and abs((right - left) - (rule[2] - rule[1])) < 0.1 * width
+            ):
+                groups[-1].append(rule)
+                continue
+        groups.append([rule])
     grids: list[Grid] = []
     vertical = _close(ink, 3, axis=0)
     for group in groups:
@@ -206,12 +212,52 @@ def find_grids(gray: np.ndarray) -> list[Grid]:
                     continue
                 merged.append(x)
             columns.append(merged)
-        if max(len(c) for c in columns) < 3:  # a single column: a box around text, not a table
-            continue
-        grid = Grid(ys[0], ys[-1], left, right, bands, columns, ys)
-        _extend_open_ends(grid, vertical)
-        grids.append(grid)
+        # A band without column rules is not a row (a title between two tables, a box around text): it
+        # splits the rules into separate tables.
+        start = 0
+        for k in range(len(bands) + 1):
+            if k < len(bands) and len(columns[k]) >= 3:
+                continue
+            if k > start:
+                part = bands[start:k]
+                grid = Grid(part[0][0] - 2, part[-1][1] + 1, left, right, part, columns[start:k])
+                grid.rules_y = [y for y in ys if grid.top - 3 <= y <= grid.bottom + 3]
+                _extend_open_ends(grid, vertical)
+                grids.append(grid)
+            start = k + 1
+        # A rule that closes a row carried over from the previous page (no rule above it on this page).
+        used = {y for grid in grids for y in grid.rules_y}
+        for y in ys:
+            if y in used or y > 0.35 * height:
+                continue
+            cuts = _cuts(vertical, max(0, y - 60), y - 3, left, right)
+            if len(cuts) < 3:
+                continue
+            grid = Grid(y, y, left, right, [], [], [y])
+            grid.columns = [cuts]
+            grid.rows = []
+            piece = Grid(y, y, left, right, [(y - 1, y)], [cuts], [y])
+            _extend_open_ends(piece, vertical, directions=(True,))
+            if len(piece.rows) > 1:
+                piece.rows, piece.columns = piece.rows[:1], piece.columns[:1]
+                grids.append(piece)
     return grids
+
+
+def _cuts(vertical: np.ndarray, y0: int, y1: int, left: int, right: int) -> list[int]:
+    """x of the column rules crossing the band [y0, y1) of a table spanning [left, right], edges included."""
+    width = vertical.shape[1]
+    band = vertical[y0:y1, max(0, left - 3) : min(width, right + 4)]
+    if band.size == 0:
+        return [left, right]
+    share = band.mean(axis=0)
+    cuts = [max(0, left - 3) + (a + b) // 2 for a, b in _runs(share >= 0.9)]
+    merged: list[int] = []
+    for x in sorted({left, *cuts, right}):
+        if merged and x - merged[-1] < 12:
+            continue
+        merged.append(x)
+    return merged
 
 
 def _run_from(column: np.ndarray, start: int, step: int) -> int:
@@ -223,10 +269,12 @@ def _run_from(column: np.ndarray, start: int, step: int) -> int:
     return n
 
 
-def _extend_open_ends(grid: Grid, vertical: np.ndarray) -> None:
+def _extend_open_ends(grid: Grid, vertical: np.ndarray, directions: tuple[bool, ...] = (True, False)) -> None:
     """A table cut by a page break has no rule above its first row or below its last one: its column rules
     run on past the first (last) horizontal rule, and the band they cover is one more row."""
     for first, step in ((True, -1), (False, 1)):
+        if first not in directions:
+            continue
         cuts = grid.columns[0] if first else grid.columns[-1]
         inner = cuts[1:-1] or cuts
         edge = grid.top if first else grid.bottom
@@ -282,18 +330,12 @@ def erase_rules(page: np.ndarray, grids: list[Grid], width: int = 3) -> np.ndarr
 
 
 def _lines_of(words: list[Word]) -> list[list[Word]]:
-    """Words grouped into printed lines by their vertical position, each line left to right."""
-    lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.top, w.left)):
-        for line in lines:
-            top = min(w.top for w in line)
-            bottom = max(w.top + w.height for w in line)
-            if top - 2 <= word.cy <= bottom + 2:
-                line.append(word)
-                break
-        else:
-            lines.append([word])
-    return [sorted(line, key=lambda w: w.left) for line in sorted(lines, key=lambda ln: min(w.top for w in ln))]
+    """Words grouped into Tesseract's printed lines, top to bottom, each line left to right."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault((word.block, word.paragraph, word.line), []).append(word)
+    ordered = sorted(lines.values(), key=lambda ln: sum(w.cy for w in ln) / len(ln))
+    return [sorted(line, key=lambda w: w.left) for line in ordered]
 
 
 _EDGE_RE = re.compile(r"^[^\w(%“\"'-]+|[^\w)%.,;:”\"'/-]+$")
@@ -301,11 +343,19 @@ _EDGE_RE = re.compile(r"^[^\w(%“\"'-]+|[^\w)%.,;:”\"'/-]+$")
 
 def clean_token(text: str) -> str:
     """A word as Tesseract read it, without specks glued to its ends, split where a space was lost."""
-    text = _EDGE_RE.sub("", unicodedata.normalize("NFC", text.strip()))
-    if re.search(r"\d", text):
-        return text
-    # "SởTT&TT", "BáoKon": a lowercase letter then a capital inside a word is a lost space
-    return "".join(f" {ch}" if i and ch.isupper() and text[i - 1].islower() else ch for i, ch in enumerate(text))
+    text = _EDGE_RE.sub("", unicodedata.normalize("NFC", text.strip())).strip("_“”\"'")
+    # "SởTT&TT", "QuýIV/2023", "Năm2025", "30/6hằng": a space lost between a word and the next
+    out = []
+    for i, ch in enumerate(text):
+        before = text[i - 1] if i else ""
+        if before and (
+            (ch.isupper() and before.islower())
+            or (ch.isdigit() and before.islower())
+            or (ch.islower() and before.isdigit() and i >= 2 and text[i - 2].isdigit())
+        ):
+            out.append(" ")
+        out.append(ch)
+    return "".join(out)
 
 
 def split_glued(token: str) -> str:
@@ -335,7 +385,7 @@ def split_glued(token: str) -> str:
 def _cell_text(words: list[Word]) -> str:
     tokens = [clean_token(w.text) for line in _lines_of(words) for w in line]
     tokens = [t for t in tokens if any(unicodedata.category(ch) in {"Lu", "Ll", "Nd"} for ch in t) or t == "%"]
-    tokens = [t for t in tokens if not re.fullmatch(r"[a-z]", t)]  # a lone Latin letter in a cell is a speck
+    tokens = [t for t in tokens if len(t) > 1 or t.isdigit() or t in {"&", "%"}]  # a lone letter in a cell: a speck
     text = " ".join(split_glued(t) for t in tokens)
     text = re.sub(r"(?<=\w)\.\s+(?=[a-zà-ỹđ])", " ", text)  # "cơ. quan": a speck read as a full stop
     return re.sub(r"(?<=\d)\s*([-–])\s+(?=\d)", r"\1", text)  # "2024- 2025": a range broken at its dash

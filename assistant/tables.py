@@ -185,8 +185,8 @@ class TableReader:
         while i < len(self.lines):
             start, end, line = self.lines[i]
             if CELL_SEPARATOR not in line:
-                if not line.strip() or PAGE_NUMBER_RE.match(line.strip()):
-                    i += 1
+                if len(line.strip()) <= 3 or PAGE_NUMBER_RE.match(line.strip()):
+                    i += 1  # a blank line, a page number, or a speck between two rows
                     continue
                 break
             cells = _tab_cells(start, line)
@@ -206,7 +206,7 @@ class TableReader:
             expected = table.rows[-1].number if table.rows else None
             digits = re.sub(r"[^\d.]", "", first).strip(".")
             opens = len(texts) > 1 and texts[1][:1].isupper()
-            misread = len(first) <= 3 and (not any(ch.isalpha() for ch in first) or digits)
+            misread = len(first) <= 3 and not GROUP_ROW_RE.fullmatch(first)
             if match is None and (first or opens) and misread and len(filled) > 2:
                 # a number cell misread by OCR ("}7", "-"): the row's place in the sequence numbers it
                 if digits and _is_next_number(digits, expected):

@@ -115,8 +115,12 @@ def _tesseract_words(png: bytes, options: ReadOptions) -> list[Word]:
             continue
         if not any(ch.isalnum() for ch in parts[11]) and parts[11].strip() not in {"-", "+", "•", "%", "–"}:
             continue  # specks read as marks
-        if float(parts[10]) < 10 and len(parts[11].strip()) <= 3 and not any(c.isdigit() for c in parts[11]):
-            continue  # a short word Tesseract barely believes: noise
+        word = unicodedata.normalize("NFC", parts[11].strip())
+        if float(parts[10]) < 10 and len(word) <= 3 and not any(c.isdigit() for c in word):
+            from assistant.syllables import is_valid_syllable
+
+            if not is_valid_syllable(word.lower().strip(".,;:")):
+                continue  # a short non-word Tesseract barely believes: noise
         words.append(
             Word(
                 text=parts[11].strip(),
@@ -348,10 +352,12 @@ def clean_token(text: str) -> str:
     out = []
     for i, ch in enumerate(text):
         before = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
         if before and (
             (ch.isupper() and before.islower())
             or (ch.isdigit() and before.islower())
-            or (ch.islower() and before.isdigit() and i >= 2 and text[i - 2].isdigit())
+            or (ch.islower() and before.isdigit() and nxt.islower())
+            or (ch.islower() and nxt.islower() and before.isupper() and i >= 2 and text[i - 2].isupper())
         ):
             out.append(" ")
         out.append(ch)
@@ -386,9 +392,27 @@ def _cell_text(words: list[Word]) -> str:
     tokens = [clean_token(w.text) for line in _lines_of(words) for w in line]
     tokens = [t for t in tokens if any(unicodedata.category(ch) in {"Lu", "Ll", "Nd"} for ch in t) or t == "%"]
     tokens = [t for t in tokens if len(t) > 1 or t.isdigit() or t in {"&", "%"}]  # a lone letter in a cell: a speck
-    text = " ".join(split_glued(t) for t in tokens)
-    text = re.sub(r"(?<=\w)\.\s+(?=[a-zà-ỹđ])", " ", text)  # "cơ. quan": a speck read as a full stop
-    return re.sub(r"(?<=\d)\s*([-–])\s+(?=\d)", r"\1", text)  # "2024- 2025": a range broken at its dash
+    text = " ".join(split_glued(piece) for t in tokens for piece in t.split(" "))
+    text = re.sub(r"(?<=[^\W\d]{2})\.\s+(?=\w)", " ", text)  # "Bắc. Giang": a speck read as a full stop in a cell
+    text = re.sub(r"\s+\d{1,2}$", "", text) if re.search(r"[^\W\d]{2}", text) else text  # a stray digit at the end
+    text = re.sub(r"\b(Quý)\s+[lI1|]\s*([VX])", r"\1 I\2", text)  # "Quýl V/2023": IV misread
+    return fix_line(text)
+
+
+def fix_line(text: str) -> str:
+    """Specks Tesseract reads inside a printed line: a full stop before a lowercase word ("240. sản phẩm"),
+    a number split at its thousands ("1.200. 000"), a range broken at its dash ("2024- 2025")."""
+
+    def stop(match: re.Match) -> str:
+        start = match.start()
+        following = text[match.end() : match.end() + 1]
+        if not following.islower() or re.fullmatch(r"\s*[\dA-Za-zđ]{1,3}", text[:start]):
+            return match.group(0)  # a real full stop, or the number of a heading ("1. các …")
+        return " "
+
+    text = re.sub(r"(?<=[\w%])\.\s+(?=\w)", stop, text)
+    text = re.sub(r"(?<=\d\.\d{3})\.?\s+(?=\d{3}\b)", ".", text)
+    return re.sub(r"(?<=\d)\s*([-–])\s+(?=\d)", r"\1", text)
 
 
 def page_text(gray: np.ndarray, words: list[Word], grids: list[Grid] | None = None) -> OcrPage:
@@ -416,9 +440,11 @@ def page_text(gray: np.ndarray, words: list[Word], grids: list[Grid] | None = No
         for word in paragraph:
             by_line.setdefault(word.line, []).append(word)
         text = "\n".join(
-            " ".join(clean_token(w.text) or w.text for w in sorted(ws, key=lambda w: w.left)) for ws in by_line.values()
+            fix_line(" ".join(clean_token(w.text) or w.text for w in sorted(ws, key=lambda w: w.left)))
+            for ws in by_line.values()
         )
-        items.append((min(w.top for w in paragraph), text))
+        if re.search(r"[^\W\d_]{2}|\d", text):  # a paragraph of specks is not text
+            items.append((min(w.top for w in paragraph), text))
     for g, grid in enumerate(grids):
         for r, (y0, _y1) in enumerate(grid.rows):
             cells = []

@@ -173,11 +173,6 @@ class PlanCleaner:
         layout = repair_layout(text)
         found = read_metadata(layout.text)
         meta = replace(meta.with_text_metadata(found), ocr=bool(meta.ocr or edits))
-        if not meta.province:
-            raise PlanFileError(
-                f'{meta.file}: không thấy tên tỉnh trong văn bản ("trên địa bàn tỉnh …"); '
-                "hãy ghi province trong manifest hoặc dùng --province."
-            )
         plan = Plan(
             meta=meta,
             raw_text=raw,
@@ -195,6 +190,11 @@ class PlanCleaner:
             raise PlanFileError(
                 f"{meta.file}: không thấy các phần của mẫu kế hoạch ({', '.join(missing)}); "
                 "hãy kiểm tra đây có phải kế hoạch chuyển đổi số báo chí không."
+            )
+        if not meta.province:
+            raise PlanFileError(
+                f'{meta.file}: không thấy tên tỉnh trong văn bản ("trên địa bàn tỉnh …"); '
+                "hãy ghi province trong manifest hoặc dùng --province."
             )
         return plan
 
@@ -228,12 +228,12 @@ class Corpus:
         return next((p for p in self.plans if p.id == plan_id), None)
 
 
-def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> Corpus:
+def load_corpus(corpus_dir: Path, cache_dir: Path | None = None, keep: bool = True) -> Corpus:
     """Load every plan of the manifest; a bad plan is reported in ``errors`` and the others still load.
 
     With ``cache_dir``, the cleaned corpus is kept there (``corpus.pickle``) and reused while the manifest, the
     plan files and this package's code are unchanged: cleaning (OCR repair above all) takes a second or more
-    that a server start should not spend again.
+    that a server start should not spend again. ``keep=False`` only reads the cache.
     """
     if cache_dir is None:
         return _clean_corpus(corpus_dir)
@@ -247,6 +247,8 @@ def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> Corpus:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         pass  # missing, stale or unreadable: clean again
     corpus = _clean_corpus(corpus_dir)
+    if not keep:  # read the cache, never write it (a corpus change must not touch the live index folder)
+        return corpus
     for plan in corpus.plans:
         _ = plan.structure  # computed once, kept in the cache
     try:

@@ -106,7 +106,7 @@ class Ingester:
         if (province or plan_id) and len(files) > 1:
             raise IngestError("--province và --id chỉ dùng khi thêm một tệp; hãy thêm từng tệp một.")
         started = time.perf_counter()
-        corpus = load_corpus(self.settings.corpus_dir, cache_dir=self.settings.index_dir)
+        corpus = load_corpus(self.settings.corpus_dir, cache_dir=self.settings.index_dir, keep=False)
         cleaner = PlanCleaner([p.raw_text for p in corpus.plans if not p.meta.ocr])
         options = read_options(self.settings, ocr, self.progress)
         prepared: list[Prepared] = []
@@ -132,12 +132,8 @@ class Ingester:
     def _prepare(self, path, options, cleaner, corpus, province, plan_id, replace_existing) -> Prepared:
         extracted = read_document(path, options)
         text_province = find_province(extracted.text)
-        chosen = province or text_province
-        if not chosen:
-            raise IngestError(
-                f'{path.name}: không thấy tên tỉnh trong văn bản ("trên địa bàn tỉnh …"); hãy ghi rõ bằng --province.'
-            )
-        new_id = plan_id or slug(chosen)
+        chosen = province or text_province  # without one, cleaning says what is missing (template first)
+        new_id = plan_id or slug(chosen) or "ke-hoach"
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", new_id):
             raise IngestError(f"{path.name}: mã '{new_id}' không hợp lệ; hãy dùng chữ thường không dấu, số và '-'.")
         overrides = {"province": province} if province and province != text_province else {}

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,7 +142,8 @@ class Change:
 
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
-        name = f"{STAGING_PREFIX}{os.getpid()}"
+        # A new name per change: Chroma keeps one client per folder path for the life of the process.
+        name = f"{STAGING_PREFIX}{time.time_ns()}-{os.getpid()}"
         self.staging_dirs = [parent / name for parent in paths.parents]
         for folder in self.staging_dirs:
             if folder.exists():

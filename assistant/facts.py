@@ -691,24 +691,37 @@ def _year_of(block: Block) -> int | None:
 
 
 def classify_time_frame(text: str) -> tuple[str, int | None, int | None]:
-    """Kind of a time frame as written, with start/end years when it is a range or a year."""
+    """Kind of a time frame as written, with start/end years when it names them.
+
+    Kinds: range (2024-2025), year (Năm 2024), quarter (Quý IV/2023), ongoing (Thường xuyên), yearly (Hằng
+    năm, Trước ngày 30/6 hằng năm), periodic (Định kỳ 6 tháng), deadline (Trước ngày 31/10/2025),
+    after_guidance (Sau khi / Khi có hướng dẫn …), on_request (Khi có yêu cầu), other.
+    """
     if not text:
         return "", None, None
-    folded = fold(text)
-    match = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", text)
+    folded = collapse_spaces(fold(text)).strip(" .;,")
+    match = re.fullmatch(r"(?:(?:nam|giai doan|tu nam)\s+)?(\d{4})\s*[-–]\s*(?:nam\s+)?(\d{4})", folded)
     if match:
         return "range", int(match.group(1)), int(match.group(2))
-    match = re.fullmatch(r"\s*(?:nam\s+)?(\d{4})\s*", folded)
+    match = re.fullmatch(r"(?:(?:nam|trong nam|den nam)\s+)?(\d{4})", folded)
     if match:
         return "year", int(match.group(1)), int(match.group(1))
+    match = re.fullmatch(r"quy\s+[ivx1-4]+\s*(?:/|nam)\s*(\d{4})", folded)
+    if match:
+        return "quarter", int(match.group(1)), int(match.group(1))
     if folded.startswith("thuong xuyen"):
         return "ongoing", None, None
-    if folded.startswith("sau khi"):
+    if folded.startswith(("sau khi", "khi co huong dan")):
         return "after_guidance", None, None
     if folded.startswith("khi co"):
         return "on_request", None, None
-    if folded.startswith(("hang nam", "dinh ky")):
+    if folded.startswith("dinh ky"):
+        return "periodic", None, None
+    if folded.startswith(("hang nam", "hang quy")) or re.search(r"\bhang nam\b", folded):
         return "yearly", None, None
+    match = re.fullmatch(r"truoc ngay \d{1,2}\s*/\s*\d{1,2}\s*/\s*(\d{4})", folded)
+    if match:
+        return "deadline", int(match.group(1)), int(match.group(1))
     return "other", None, None
 
 

@@ -187,7 +187,8 @@ NOT_UNITS = (
 
 
 def _capitalized(text: str) -> bool:
-    return bool(text) and (text[0].isupper() or text[0].isdigit())
+    """The word after a head names the agency: a capitalized name, or the level ("Báo tỉnh", "Đài huyện")."""
+    return bool(text) and (text[0].isupper() or text[0].isdigit() or re.match(r"(?:tỉnh|huyện|thành phố)\b", text))
 
 
 def _opens_with(text: str, head: str) -> bool:
@@ -259,6 +260,9 @@ def declared_aliases(text: str) -> dict[str, str]:
         candidates = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(head_word)}\s", before)]
         if head_word in {"UBND"}:
             candidates = [m.start() for m in re.finditer(r"(?<!\w)(?:Ủy|Uỷ) ban nhân dân\s", before)]
+        if not candidates:  # an acronym ("Sở Nội vụ (SNV)"): the agency named just before it
+            heads = "|".join(re.escape(h) for h in (*_NAMED_HEADS, *_GROUP_HEADS))
+            candidates = [m.start() for m in re.finditer(rf"(?<!\w)(?:{heads})\s", before)]
         if not candidates:
             continue
         full = collapse_spaces(before[candidates[-1] :]).strip(" ,;")

@@ -3,10 +3,10 @@
 Enabled only when ``ASSISTANT_ADMIN_KEYS`` is set; the request must carry one of those keys as
 ``Authorization: Bearer <key>``. The file may be as large as ``ASSISTANT_UPLOAD_MAX_BYTES`` (413 beyond).
 Form fields: ``file`` (required), ``province``, ``id``, ``ocr`` (auto|force|off), ``replace`` (true|false).
-Answers 201 with the ingestion report, or ``{"error": {"code", "message"}}``: 401 without a valid admin key,
-403 when uploads are disabled, 413 for a file too large, 422 for a file that cannot be added (one sentence
-naming the file), 409 while another change of the corpus runs. Plans added this way are answered after the
-server reloads its engine (the response says ``"reload_required": true``).
+Answers 201 with the ingestion report, or ``{"error": {"code", "message"}}``: 401 without a valid admin
+key, 413 for a file too large, 422 for a file that cannot be added (one sentence naming the file), 409 while
+another change of the corpus runs. With uploads disabled the API answers as before (405). Plans added this way
+are answered after the server reloads its engine (the response says ``"reload_required": true``).
 
 The route is an ASGI layer in front of the API's guard (whose body limit is for questions, not files),
 installed by :func:`install_plan_upload`.
@@ -63,6 +63,9 @@ class PlanUpload:
         if scope["type"] != "http" or scope["path"].rstrip("/") != UPLOAD_PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
+        if not (self.settings or load_settings()).admin_keys:
+            await self.app(scope, receive, send)  # uploads off: the API answers as for any other method (405)
+            return
         response = await self._handle(scope, receive)
         await response(scope, receive, send)
 
@@ -76,12 +79,6 @@ class PlanUpload:
 
         settings = self.settings or load_settings()
         headers = Headers(scope=scope)
-        if not settings.admin_keys:
-            return _error(
-                403,
-                "uploads_disabled",
-                "Chức năng tải kế hoạch lên đang tắt; quản trị viên cần đặt ASSISTANT_ADMIN_KEYS để bật.",
-            )
         if not _admin_key(headers, settings.admin_keys):
             return _error(
                 401,

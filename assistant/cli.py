@@ -290,6 +290,45 @@ def facts_show(
         err_console.print("Không có dòng nào khớp bộ lọc.")
 
 
+@facts_app.command("score")
+def facts_score(
+    paths: list[Path] = typer.Argument(..., help="Tệp kế hoạch (mọi định dạng `corpus add` đọc được)."),
+    gold: Path = typer.Option(..., "--gold", help="gold.json viết tay của kế hoạch (định dạng tests/data/plans)."),
+    ocr: str = typer.Option("auto", "--ocr", help="auto, force hoặc off."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON (cả các mục thiếu, thừa)."),
+) -> None:
+    """Extract a plan file (without adding it) and compare its facts and metadata with a hand-written gold.
+
+    Example: assistant facts score tests/data/plans/kon-tum/plan.txt --gold tests/data/plans/kon-tum/gold.json
+    """
+    import json
+
+    from assistant.corpus import PlanCleaner, PlanMeta, load_corpus
+    from assistant.facts import FactExtractor, PlanText
+    from assistant.ingest import read_document
+    from assistant.ingest.pipeline import read_options
+    from assistant.plan_gold import load_plan_gold, plan_metadata, score_plan, summary_table
+
+    settings = load_settings()
+    try:
+        expected = load_plan_gold(gold)
+        seed = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir, keep=False)
+        cleaner = PlanCleaner([p.raw_text for p in seed.plans if not p.meta.ocr])
+        results = {}
+        for path in paths:
+            extracted = read_document(path, read_options(settings, ocr, None))
+            plan = cleaner.clean(PlanMeta(id="plan", province="", file=path.name, ocr=extracted.ocr), extracted.text)
+            facts = FactExtractor().run(PlanText(plan.id, plan.province, plan.text, plan.structure))
+            results[path.name] = score_plan(expected, facts, plan_metadata(plan.meta), plan.text)
+    except (AssistantError, OSError, ValueError) as error:
+        _fail(error if isinstance(error, AssistantError) else AssistantError(f"Không đọc được tệp ({error})."))
+    if as_json:
+        payload = {name: {kind: s.as_dict() for kind, s in scores.items()} for name, scores in results.items()}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    console.print(summary_table(results), highlight=False)
+
+
 # -- retrieval index -----------------------------------------------------------------------------------
 index_app = typer.Typer(help="Chỉ mục tìm kiếm (Chroma + BM25) trên các đoạn văn của kế hoạch.", no_args_is_help=True)
 app.add_typer(index_app, name="index")

@@ -50,7 +50,7 @@ def _post(client: TestClient, name: str, data: bytes, key: str | None = KEY, **f
 
 def test_uploads_are_off_without_admin_keys(settings) -> None:
     response = _post(_client(replace(settings, admin_keys=frozenset())), "plan.txt", PLAN.read_bytes())
-    assert response.status_code == 403 and response.json()["error"]["code"] == "uploads_disabled"
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
 
 
 def test_an_admin_key_is_required(settings) -> None:

@@ -132,7 +132,7 @@ def _html(markdown: str) -> str:
 CSS = """
 @font-face {font-family: plan; src: url(%(regular)s);}
 @font-face {font-family: plan; src: url(%(bold)s); font-weight: bold;}
-body {font-family: plan; font-size: 11pt; line-height: 1.25;}
+body {font-family: plan; font-size: %(size)spt; line-height: 1.25;}
 p {margin: 0 0 5pt 0; text-align: justify;}
 p.c {text-align: center;}
 p.b {margin-left: 10pt;}
@@ -143,13 +143,13 @@ th {font-weight: bold;}
 """
 
 
-def make_pdf(markdown: str, path: Path) -> Path:
+def make_pdf(markdown: str, path: Path, font_size: float = 11) -> Path:
     import pymupdf
 
     fonts = font_dir()
     assert fonts is not None, "a Vietnamese-capable font (fonts-dejavu-core) is needed"
     archive = pymupdf.Archive(str(fonts))
-    story = pymupdf.Story(_html(markdown), user_css=CSS % FONT_FILES, archive=archive)
+    story = pymupdf.Story(_html(markdown), user_css=CSS % {**FONT_FILES, "size": font_size}, archive=archive)
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
     page_rect = pymupdf.Rect(0, 0, *A4)

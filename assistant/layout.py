@@ -157,8 +157,7 @@ def _paragraph_per_line(lines: list[Line]) -> bool:
     lengths = sorted(len(line.text) for line in lines if not line.blank and not line.cells)
     if not lengths:
         return False
-    # Printed lines are never longer than a page is wide (~90 characters); whole paragraphs often are.
-    return lengths[len(lengths) // 2] > 120 or sum(1 for n in lengths if n > 150) >= 0.15 * len(lengths)
+    return lengths[len(lengths) // 2] > 120
 
 
 def _double_spaced(lines: list[Line]) -> bool:

@@ -42,6 +42,9 @@ def _table_rows(table) -> list[list[str]]:
 
 def _paragraph_text(paragraph) -> str:
     text = paragraph.text
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if runs and all(run.bold for run in runs) and text.strip():
+        return f"**{text.strip()}**"  # a bold paragraph is a title of its own (the layout keeps it apart)
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
     if style.lower().startswith("list bullet") and not text.lstrip().startswith(("-", "•", "+")):
         text = "- " + text

@@ -53,6 +53,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.access import Door, DoorMiddleware, error_response, login_routes
 from assistant.admission import Overloaded
+from assistant.api_upload import install_plan_upload
 from assistant.config import ApiConfig, Settings, load_api_config
 from assistant.errors import AssistantError
 from assistant.facts import Fact
@@ -1021,6 +1022,7 @@ def create_api(
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_middleware(DoorMiddleware, door=state.door, gate_full=state.gate_full)
+    install_plan_upload(app, settings)  # POST /v1/plans (assistant/api_upload.py), in front of the door
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -114,6 +114,89 @@ def corpus_text(plan_id: str = typer.Argument(..., help="Mã kế hoạch, ví d
     sys.stdout.write(plan.text + "\n")
 
 
+@corpus_app.command("add")
+def corpus_add(
+    paths: list[Path] = typer.Argument(..., help="Tệp kế hoạch: .txt, .md, .docx, .pdf (cả bản quét), .png, .jpg."),
+    province: str | None = typer.Option(None, "--province", "-p", help="Tỉnh, khi văn bản không ghi rõ."),
+    plan_id: str | None = typer.Option(None, "--id", help="Mã kế hoạch (mặc định: tên tỉnh không dấu)."),
+    ocr: str = typer.Option("auto", "--ocr", help="auto: OCR trang không có lớp chữ; force: OCR mọi trang; off."),
+    replace_existing: bool = typer.Option(False, "--replace", help="Thay kế hoạch đã có của cùng tỉnh."),
+    as_json: bool = typer.Option(False, "--json", help="In báo cáo nhập dạng JSON."),
+) -> None:
+    """Add plans (text, Word, PDF, scans): read, check, build facts and index, report; all or nothing.
+
+    Examples: assistant corpus add ke-hoach-bac-giang.pdf
+              assistant corpus add scan.pdf --province "Kon Tum" --ocr force --json
+    """
+    import json
+
+    from assistant.ingest.pipeline import Ingester
+
+    if ocr not in {"auto", "force", "off"}:
+        _fail(AssistantError(f"--ocr '{ocr}' không hợp lệ; hãy dùng auto, force hoặc off."))
+    try:
+        with err_console.status("Đang thêm kế hoạch…") as status:
+            reports = Ingester(load_settings(), progress=lambda message: status.update(message)).add(
+                paths, province=province, plan_id=plan_id, ocr=ocr, replace_existing=replace_existing
+            )
+    except AssistantError as error:
+        _fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=1) + "\n")
+        return
+    for report in reports:
+        print_ingest_report(report)
+
+
+def print_ingest_report(report) -> None:
+    """The ingestion report as tables: metadata, facts per kind, warnings."""
+    out = _wide_console()
+    out.print(
+        f"[bold]Đã thêm {report.plan_id}[/] ({report.province}) từ {report.source} · định dạng {report.format} · "
+        f"{report.pages} trang, OCR {len(report.ocr_pages)} trang · {report.seconds:.1f} s"
+    )
+    meta = Table("trường", "giá trị đọc từ văn bản")
+    for name, value in report.metadata.items():
+        text = "; ".join(value) if isinstance(value, list) else str(value)
+        meta.add_row(name, text or "[dim](để trống)[/]")
+    out.print(meta)
+    facts = Table(*report.facts.keys(), title="Số dòng dữ liệu theo loại")
+    facts.add_row(*(str(v) for v in report.facts.values()))
+    out.print(facts)
+    if report.invalid_syllables_before is not None:
+        out.print(
+            f"Âm tiết sai: {100 * report.invalid_syllables_before:.2f}% → "
+            f"{100 * (report.invalid_syllables_after or 0):.2f}%"
+        )
+    details = {
+        "chỉ tiêu có mã suy ra": report.derived_indicators,
+        "dòng tách ô theo danh mục đơn vị": report.rows_split_by_lexicon,
+        "đơn vị chưa có trong bảng tên": report.unknown_units,
+        "phần của mẫu không thấy": report.missing_parts,
+    }
+    for warning in report.warnings:
+        out.print(f"[yellow]Cần kiểm tra:[/] {warning}")
+    for label, items in details.items():
+        if items:
+            out.print(f"  {label}: " + "; ".join(items))
+
+
+@corpus_app.command("remove")
+def corpus_remove(plan_id: str = typer.Argument(..., help="Mã kế hoạch cần xóa, ví dụ bac-giang.")) -> None:
+    """Remove a plan with its files, facts and passages (all or nothing).
+
+    Example: assistant corpus remove bac-giang
+    """
+    from assistant.ingest.pipeline import Ingester
+
+    try:
+        with err_console.status("Đang xóa kế hoạch…") as status:
+            Ingester(load_settings(), progress=lambda message: status.update(message)).remove(plan_id)
+    except AssistantError as error:
+        _fail(error)
+    console.print(f"Đã xóa kế hoạch {plan_id} cùng dữ liệu và chỉ mục của nó.")
+
+
 @facts_app.command("build")
 def facts_build() -> None:
     """Extract the facts of every plan into index/facts.sqlite (atomically).
@@ -205,6 +288,45 @@ def facts_show(
     _wide_console().print(table)
     if not facts:
         err_console.print("Không có dòng nào khớp bộ lọc.")
+
+
+@facts_app.command("score")
+def facts_score(
+    paths: list[Path] = typer.Argument(..., help="Tệp kế hoạch (mọi định dạng `corpus add` đọc được)."),
+    gold: Path = typer.Option(..., "--gold", help="gold.json viết tay của kế hoạch (định dạng tests/data/plans)."),
+    ocr: str = typer.Option("auto", "--ocr", help="auto, force hoặc off."),
+    as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON (cả các mục thiếu, thừa)."),
+) -> None:
+    """Extract a plan file (without adding it) and compare its facts and metadata with a hand-written gold.
+
+    Example: assistant facts score tests/data/plans/kon-tum/plan.txt --gold tests/data/plans/kon-tum/gold.json
+    """
+    import json
+
+    from assistant.corpus import PlanCleaner, PlanMeta, load_corpus
+    from assistant.facts import FactExtractor, PlanText
+    from assistant.ingest import read_document
+    from assistant.ingest.pipeline import read_options
+    from assistant.plan_gold import load_plan_gold, plan_metadata, score_plan, summary_table
+
+    settings = load_settings()
+    try:
+        expected = load_plan_gold(gold)
+        seed = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir, keep=False)
+        cleaner = PlanCleaner([p.raw_text for p in seed.plans if not p.meta.ocr])
+        results = {}
+        for path in paths:
+            extracted = read_document(path, read_options(settings, ocr, None))
+            plan = cleaner.clean(PlanMeta(id="plan", province="", file=path.name, ocr=extracted.ocr), extracted.text)
+            facts = FactExtractor().run(PlanText(plan.id, plan.province, plan.text, plan.structure))
+            results[path.name] = score_plan(expected, facts, plan_metadata(plan.meta), plan.text)
+    except (AssistantError, OSError, ValueError) as error:
+        _fail(error if isinstance(error, AssistantError) else AssistantError(f"Không đọc được tệp ({error})."))
+    if as_json:
+        payload = {name: {kind: s.as_dict() for kind, s in scores.items()} for name, scores in results.items()}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    console.print(summary_table(results), highlight=False)
 
 
 # -- retrieval index -----------------------------------------------------------------------------------

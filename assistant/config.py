@@ -32,6 +32,13 @@
 | ASSISTANT_MAX_BODY_BYTES      | 65536                           | largest accepted request body (413 beyond)     |
 | ASSISTANT_CORS_ORIGINS        | (empty)                         | origins allowed by CORS (``*`` for any)        |
 | ASSISTANT_METRICS_PUBLIC      | true without keys, false with   | whether /metrics answers without an API key    |
+| ASSISTANT_OCR_LANG            | vie                             | Tesseract language model for scans             |
+| ASSISTANT_OCR_DPI             | 300                             | resolution scanned pages are read at           |
+| ASSISTANT_TESSERACT           | tesseract                       | the Tesseract command                          |
+| ASSISTANT_OCR_WORKERS         | number of CPUs (at most 4)      | scanned pages read at the same time            |
+| ASSISTANT_INGEST_MAX_PAGES    | 100                             | longest file ``corpus add`` accepts (pages)    |
+| ASSISTANT_ADMIN_KEYS          | (empty: uploads disabled)       | comma-separated keys allowed to POST /v1/plans |
+| ASSISTANT_UPLOAD_MAX_BYTES    | 20000000                        | largest plan file POST /v1/plans accepts       |
 """
 
 from __future__ import annotations
@@ -71,6 +78,14 @@ class Settings:
     answer_queue: int = -1  # questions that may wait for a worker; -1: 2 × answer_workers
     answer_wait_ms: int = DEFAULT_ANSWER_WAIT_MS
     extra: dict[str, str] = field(default_factory=dict)
+    # ingestion of new plans (assistant.ingest)
+    ocr_lang: str = "vie"
+    ocr_dpi: int = 300
+    tesseract: str = "tesseract"
+    ocr_workers: int = 2
+    ingest_max_pages: int = 100
+    admin_keys: frozenset[str] = frozenset()
+    upload_max_bytes: int = 20_000_000
 
     @property
     def facts_db(self) -> Path:
@@ -137,6 +152,13 @@ def load_settings() -> Settings:
         answer_workers=_env_positive_int("ANSWER_WORKERS", _cpu_count()),
         answer_queue=_env_int("ANSWER_QUEUE", -1, 0),
         answer_wait_ms=_env_int("ANSWER_WAIT_MS", DEFAULT_ANSWER_WAIT_MS, 1),
+        ocr_lang=_env("OCR_LANG", "vie"),
+        ocr_dpi=_env_positive_int("OCR_DPI", 300),
+        tesseract=_env("TESSERACT", "tesseract"),
+        ocr_workers=_env_positive_int("OCR_WORKERS", min(4, _cpu_count())),
+        ingest_max_pages=_env_positive_int("INGEST_MAX_PAGES", 100),
+        admin_keys=frozenset(k.strip() for k in _env("ADMIN_KEYS", "").split(",") if k.strip()),
+        upload_max_bytes=_env_positive_int("UPLOAD_MAX_BYTES", 20_000_000),
     )
 
 

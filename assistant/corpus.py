@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 
 from assistant.cache import read_cache, write_cache
 from assistant.errors import ManifestError, PlanFileError
 from assistant.layout import repair_layout
+from assistant.metadata import METADATA_FIELDS, TextMetadata, read_metadata
 from assistant.normalize import nfc
 from assistant.structure import PlanStructure, parse_structure
 from assistant.textmap import OffsetMap, apply_edits
@@ -41,8 +42,14 @@ class PlanMeta:
     issuing_body: str = ""
     signer: str = ""
     legal_basis: tuple[str, ...] = ()
-    ocr: bool = False
+    ocr: bool | None = None  # None: not said, detected from the text's invalid syllables
     notes: str = ""
+    overrides: frozenset[str] = frozenset()  # metadata fields the manifest sets; the others come from the text
+
+    def with_text_metadata(self, found: TextMetadata) -> PlanMeta:
+        """This entry with every metadata field the manifest does not set taken from the plan's text."""
+        values = {name: getattr(found, name) for name in METADATA_FIELDS if name not in self.overrides}
+        return replace(self, **values)
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Plan:
     ocr_edits: int = 0
     invalid_share_before: float | None = None
     invalid_share_after: float | None = None
+    text_metadata: TextMetadata | None = None  # what the text itself says (before manifest overrides)
 
     @property
     def id(self) -> str:
@@ -103,7 +111,7 @@ def read_manifest(corpus_dir: Path) -> tuple[list[PlanMeta], dict[str, str]]:
         raise ManifestError(f"Trong {path}, 'plan' phải là các bảng [[plan]]; hãy sửa cú pháp TOML.")
     plans: list[PlanMeta] = []
     errors: dict[str, str] = {}
-    known = set(PlanMeta.__dataclass_fields__)
+    known = set(PlanMeta.__dataclass_fields__) - {"overrides"}
     for position, entry in enumerate(entries, start=1):
         label = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else ""
         key = label or f"plan #{position}"
@@ -114,9 +122,12 @@ def read_manifest(corpus_dir: Path) -> tuple[list[PlanMeta], dict[str, str]]:
                 "mục này bị bỏ qua, hãy sửa manifest."
             )
             continue
+        overrides = frozenset(k for k in entry if k in METADATA_FIELDS)  # what a maintainer set by hand
         entry = dict(entry)
         entry["legal_basis"] = tuple(entry.get("legal_basis", []))
-        plans.append(PlanMeta(**{k: v for k, v in entry.items() if k in known}))
+        values = {k: v for k, v in entry.items() if k in known}
+        values.setdefault("province", "")  # read from the text when the manifest does not say
+        plans.append(PlanMeta(**values, overrides=overrides))
     return plans, errors
 
 
@@ -124,7 +135,7 @@ def _entry_problem(entry: object, ids: set[str]) -> str:
     """What makes one manifest entry unusable ("" when it is usable), as the end of a Vietnamese sentence."""
     if not isinstance(entry, dict):
         return "không phải một bảng"
-    missing = [key for key in ("id", "province", "file") if not entry.get(key)]
+    missing = [key for key in ("id", "file") if not entry.get(key)]
     if missing:
         return f"thiếu {', '.join(missing)}"
     wrong = [key for key in _TEXT_FIELDS if key in entry and not isinstance(entry[key], str)]
@@ -179,11 +190,15 @@ class PlanCleaner:
     def clean(self, meta: PlanMeta, raw: str) -> Plan:
         text, offsets = raw, OffsetMap.identity(len(raw))
         edits = 0
-        if meta.ocr or self.repairer.is_noisy(raw):
+        if meta.ocr or (meta.ocr is None and self.repairer.is_noisy(raw)):
+            from assistant.syllables import invalid_share
+
             report = self.repairer.run(raw)
-            text, offsets = apply_edits(raw, report.edits)
-            edits = len(report.edits)
-            before, after = report.before.share, report.after.share
+            kept = kept_edits(raw, report.edits)
+            text, offsets = apply_edits(raw, kept)
+            edits = len(kept)
+            before = report.before.share
+            after = report.after.share if len(kept) == len(report.edits) else invalid_share(text).share
             log.info(
                 "%s: OCR repair made %d edits (invalid syllables %.2f%% → %.2f%%)",
                 meta.id,
@@ -196,6 +211,8 @@ class PlanCleaner:
 
             before = after = invalid_share(raw).share
         layout = repair_layout(text)
+        found = read_metadata(layout.text)
+        meta = replace(meta.with_text_metadata(found), ocr=bool(meta.ocr or edits))
         plan = Plan(
             meta=meta,
             raw_text=raw,
@@ -206,6 +223,7 @@ class PlanCleaner:
             ocr_edits=edits,
             invalid_share_before=before,
             invalid_share_after=after,
+            text_metadata=found,
         )
         missing = plan.structure.missing_sections()
         if missing:
@@ -213,7 +231,30 @@ class PlanCleaner:
                 f"{meta.file}: không thấy các phần của mẫu kế hoạch ({', '.join(missing)}); "
                 "hãy kiểm tra đây có phải kế hoạch chuyển đổi số báo chí không."
             )
+        if not meta.province:
+            raise PlanFileError(
+                f'{meta.file}: không thấy tên tỉnh trong văn bản ("trên địa bàn tỉnh …"); '
+                "hãy ghi province trong manifest hoặc dùng --province."
+            )
         return plan
+
+
+def kept_edits(raw: str, edits: list) -> list:
+    """The repairs to apply: none that crosses a table cell boundary (a tab), and none that rewrites a
+    capitalized word the text uses at least three times as it is (a name such as "Kon Tum", not noise)."""
+    import re
+    from collections import Counter
+
+    counts = Counter(re.findall(r"\w+", raw))
+    kept = []
+    for edit in edits:
+        original = raw[edit.start : edit.end]
+        if "\t" in original or "\t" in edit.replacement:
+            continue
+        if any(w[:1].isupper() and counts[w] >= 3 for w in re.findall(r"\w+", original)):
+            continue
+        kept.append(edit)
+    return kept
 
 
 @dataclass
@@ -227,12 +268,12 @@ class Corpus:
         return next((p for p in self.plans if p.id == plan_id), None)
 
 
-def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> Corpus:
+def load_corpus(corpus_dir: Path, cache_dir: Path | None = None, keep: bool = True) -> Corpus:
     """Load every plan of the manifest; a bad plan is reported in ``errors`` and the others still load.
 
     With ``cache_dir``, the cleaned corpus is kept there (``corpus.pickle``) and reused while the manifest, the
     plan files and this package's code are unchanged: cleaning (OCR repair above all) takes a second or more
-    that a server start should not spend again.
+    that a server start should not spend again. ``keep=False`` only reads the cache.
     """
     if cache_dir is None:
         return _clean_corpus(corpus_dir)
@@ -242,6 +283,8 @@ def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> Corpus:
     if isinstance(corpus, Corpus):
         return corpus
     corpus = _clean_corpus(corpus_dir)  # missing, stale or damaged: clean again
+    if not keep:  # read the cache, never write it (a corpus change must not touch the live index folder)
+        return corpus
     for plan in corpus.plans:
         _ = plan.structure  # computed once, kept in the cache
     try:
@@ -257,7 +300,7 @@ def _corpus_key(corpus_dir: Path) -> str:
     sources = sorted(Path(__file__).parent.glob("*.py"))
     plan_files = [corpus_dir / meta.file for meta in load_manifest(corpus_dir)]
     for path in [corpus_dir / MANIFEST_NAME, *plan_files, *sources]:
-        digest.update(str(path).encode())
+        digest.update(path.name.encode())  # names, not paths: a staged corpus keeps its cache when moved in
         try:
             digest.update(path.read_bytes())
         except OSError:

@@ -22,10 +22,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.indicators import BY_CODE, find_indicators
+from assistant.indicators import BY_CODE, derive_indicator, find_target_indicators, measure_at
 from assistant.normalize import collapse_spaces, fold
-from assistant.structure import Block, PlanStructure, Table, assign_cells, split_target_row
-from assistant.units import canonical_unit, split_units
+from assistant.structure import Block, Cell, PlanStructure, Table, assign_cells, read_target_row
+from assistant.tables import parse_number
+from assistant.units import canonical_unit, declared_aliases, split_units
 
 FACT_KINDS = ("target", "task", "reporting_deadline", "responsibility", "funding", "legal_basis")
 
@@ -99,6 +100,9 @@ class PlanText:
 
 
 PERCENT_RE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
+LEAD_YEAR_RE = re.compile(r"(?:Đến|Tới|Trong|Vào)?\s*năm\s+(20\d\d)\s*[,:]", re.IGNORECASE)
+NUMBER_RE = re.compile(r"(?<![\w/.,])(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\w/])")
+YEAR_AFTER_RE = re.compile(r"\bnăm\s+(20\d\d)\b")
 COUNT_RE = re.compile(r"\b(0?\d{1,2})\s+cơ quan\b")
 YEAR_RE = re.compile(r"năm\s+(20\d\d)")
 DATE_DM_RE = re.compile(r"trước ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})", re.IGNORECASE)
@@ -117,6 +121,8 @@ VERB_STARTS = (
     "được tiếp cận",
     "cập nhật",
     "tự chủ",
+    "tự bảo đảm",
+    "được cấp lại",
     "tối ưu hóa",
 )
 FUNDING_SOURCES: list[tuple[str, str]] = [
@@ -125,6 +131,11 @@ FUNDING_SOURCES: list[tuple[str, str]] = [
     (r"tai tro|vien tro", "sponsorship_aid"),
     (r"xa hoi hoa", "socialization"),
     (r"hop phap khac", "other_lawful"),
+    (
+        r"nguon thu (?:su nghiep|cua (?:cac )?(?:co quan|don vi)|hop phap cua (?:cac )?co quan)"
+        r"|quy phat trien hoat dong su nghiep",
+        "agency_revenue",
+    ),
     (r"da duoc .*giao tai quyet dinh", "allocated_budget"),
 ]
 LEGAL_RE = re.compile(
@@ -140,12 +151,15 @@ class FactExtractor:
     def run(self, plan: PlanText) -> list[Fact]:
         self.plan = plan
         self.counter = 0
+        self.declared = declared_aliases(plan.text)
         facts: list[Fact] = []
         facts += self._body_targets()
         for table in plan.structure.tables:
             if table.kind == "targets":
                 facts += self._table_targets(table)
-            elif {"lead", "content"} <= set(table.columns):
+            elif "content" in table.columns and (
+                {"lead", "coordinating"} & set(table.columns) or any(r.group_lead for r in table.rows)
+            ):
                 facts += self._tasks(table)
         facts += self._reporting_deadlines()
         facts += self._responsibilities()
@@ -176,15 +190,20 @@ class FactExtractor:
         for block in self.plan.structure.blocks:
             if block.section_kind != "targets" or block.kind not in {"bullet", "paragraph"}:
                 continue
-            year = _year_of(block)
-            if year is None:
-                continue
-            facts += self._targets_in_block(block, year)
+            facts += self._targets_in_block(block, _year_of(block))
         return facts
 
-    def _targets_in_block(self, block: Block, year: int) -> list[Fact]:
+    def _targets_in_block(self, block: Block, section_year: int | None) -> list[Fact]:
+        """Targets of one bullet: per clause, the indicators it names (or one derived from its wording) and
+        each value with its year (a year written after the value, else the bullet's "Đến năm …", else the
+        section's)."""
         text = block.text
         body_start = len(text) - len(text.lstrip("-–•+* "))
+        lettered = re.match(r"[a-zđ]\)\s+", text[body_start:])
+        if lettered:
+            body_start += lettered.end()
+        lead_year = LEAD_YEAR_RE.match(text[body_start:])
+        default_year = int(lead_year.group(1)) if lead_year else section_year
         clauses: list[tuple[int, int]] = []
         position = body_start
         for piece in re.split(r"(;)", text[body_start:]):
@@ -195,14 +214,76 @@ class FactExtractor:
             position += len(piece)
         facts: list[Fact] = []
         recurrence = "hằng năm" if fold(text[body_start:]).startswith(("hang nam", "hằng năm")) else ""
+        derived: tuple[str, str, str] | None = None  # (code, wording, clause) of the last derived indicator
         for c_start, c_end in clauses:
             clause = text[c_start:c_end]
-            found = find_indicators(clause)
+            found = find_target_indicators(clause)
+            mentions = value_mentions(clause)
+            start = block.start + body_start
+            end = block.start + len(text[:c_end].rstrip(" ."))
             if not found:
+                if not mentions:
+                    continue
+                wording = _wording_without_values(clause)
+                if derived is not None and _is_continuation(wording):
+                    code, wording, stated = derived  # "…; đạt 100% vào năm 2030": the previous clause's indicator
+                else:
+                    code, stated = derive_indicator(wording), collapse_spaces(clause.strip(" ."))
+                    derived = (code, wording, stated)
+                for mention in mentions:
+                    year = _year_after(clause, mention, mentions) or default_year
+                    if year is None:
+                        continue
+                    qualifiers: dict[str, Any] = {"label": wording}
+                    if recurrence:
+                        qualifiers["recurrence"] = recurrence
+                    facts.append(
+                        self._fact(
+                            "target",
+                            block.section,
+                            "body",
+                            start,
+                            block.start + c_start + mention.end if len(mentions) > 1 else end,
+                            indicator=code,
+                            wording=stated,
+                            year=year,
+                            value=mention.value,
+                            unit=mention.unit,
+                            value_text=mention.text,
+                            qualifiers=qualifiers,
+                        )
+                    )
                 continue
+            derived = None
             for indicator, _ in found:
+                dated = [m for m in mentions if m.unit == "%" and _year_after(clause, m, mentions)]
+                if indicator.code not in {"revenue_growth", "news_growth"} and len(dated) >= 2:
+                    for mention in dated:
+                        facts.append(
+                            self._fact(
+                                "target",
+                                block.section,
+                                "body",
+                                start,
+                                block.start + c_start + mention.end,
+                                indicator=indicator.code,
+                                wording=collapse_spaces(clause.strip(" .")),
+                                year=_year_after(clause, mention, mentions),
+                                value=mention.value,
+                                unit="%",
+                                value_text=mention.text,
+                                qualifiers={"recurrence": recurrence} if recurrence else {},
+                            )
+                        )
+                    continue
                 fields = _target_value(clause, indicator.code)
                 if fields is None:
+                    continue
+                year = default_year
+                first = next((m for m in mentions if m.unit == "%"), None)
+                if first is not None and indicator.code != "revenue_growth":
+                    year = _year_after(clause, first, mentions) or default_year
+                if year is None:
                     continue
                 qualifiers = fields.pop("qualifiers")
                 if recurrence:
@@ -212,8 +293,6 @@ class FactExtractor:
                     qualifiers["baseline_year"] = int(baseline.group(1))
                 # The quote runs from the start of the bullet to the end of the clause: it names the
                 # subject and contains the value.
-                start = block.start + body_start
-                end = block.start + len(text[:c_end].rstrip(" ."))
                 facts.append(
                     self._fact(
                         "target",
@@ -233,28 +312,32 @@ class FactExtractor:
     def _table_targets(self, table: Table) -> list[Fact]:
         facts: list[Fact] = []
         for row in table.rows:
-            wording, cells = split_target_row(row, len(table.years))
-            found = find_indicators(wording)
-            if not found or len(cells) != len(table.years):
+            target = read_target_row(row, table)
+            if not target.wording or len(target.values) != len(table.years):
                 continue
-            indicator = found[0][0]
-            for year, (value, growth, cell_end) in zip(table.years, cells, strict=True):
-                qualifiers: dict[str, Any] = {}
-                if growth is not None:
-                    qualifiers["min_revenue_growth_pct"] = growth
+            found = find_target_indicators(target.wording)
+            code = found[0][0].code if found else derive_indicator(target.wording)
+            measure = measure_at(target.measure.lstrip("% ")) if target.measure else ""
+            for year, value in zip(table.years, target.values, strict=True):
+                qualifiers: dict[str, Any] = {} if found else {"label": target.wording}
+                if value.growth is not None:
+                    qualifiers["min_revenue_growth_pct"] = value.growth
+                percent = value.percent or target.measure.strip().startswith("%")
+                unit = "%" if percent else (measure or collapse_spaces(target.measure).lower() or "")
+                text = f"{_fmt(value.value)}%" if percent else f"{_fmt(value.value)} {unit}".strip()
                 facts.append(
                     self._fact(
                         "target",
                         " › ".join(table.section_path),
                         "appendix",
                         row.start,
-                        cell_end,
-                        indicator=indicator.code,
-                        wording=wording,
+                        value.end,
+                        indicator=code,
+                        wording=target.wording,
                         year=year,
-                        value=value,
-                        unit="%",
-                        value_text=f"{_fmt(value)}%",
+                        value=value.value,
+                        unit=unit,
+                        value_text=text,
                         qualifiers=qualifiers,
                     )
                 )
@@ -268,7 +351,7 @@ class FactExtractor:
             content = cells.get("content")
             if content is None:
                 continue
-            lead = cells.get("lead")
+            lead = cells.get("lead") or (Cell(row.group_lead, row.start, row.start) if row.group_lead else None)
             coordinating = cells.get("coordinating")
             time_cell = cells.get("time_frame")
             time_frame = time_cell.text if time_cell else ""
@@ -282,9 +365,11 @@ class FactExtractor:
                     row.end,
                     number=row.number,
                     content=content.text,
-                    lead_units=[u.name for u in split_units(lead.text)] if lead else [],
+                    lead_units=[u.name for u in split_units(lead.text, self.declared)] if lead else [],
                     lead_units_original=lead.text if lead else "",
-                    coordinating_units=[u.name for u in split_units(coordinating.text)] if coordinating else [],
+                    coordinating_units=[u.name for u in split_units(coordinating.text, self.declared)]
+                    if coordinating
+                    else [],
                     coordinating_units_original=coordinating.text if coordinating else "",
                     deliverable=cells["deliverable"].text if "deliverable" in cells else "",
                     time_frame=time_frame,
@@ -298,41 +383,66 @@ class FactExtractor:
 
     # -- reporting deadlines -------------------------------------------------------------------------
     def _reporting_deadlines(self) -> list[Fact]:
+        """Every deadline of every report: "trước ngày 15/12 (hằng năm)", "trước ngày 31/10/2025" (once),
+        "trước ngày 20 của tháng cuối quý" (quarterly), "khi có yêu cầu" (on request); several per sentence."""
         facts: list[Fact] = []
         for block in self.plan.structure.blocks:
-            if block.kind in {"heading", "title", "footnote"} or block.section_kind == "recipients":
+            if block.kind in {"title", "footnote", "table"} or block.section_kind in {"recipients", "appendix"}:
+                continue
+            if block.kind == "heading" and block.level == 1:
                 continue
             for s_start, s_end in _sentences(block.text):
                 sentence = block.text[s_start:s_end]
-                date = DATE_DM_RE.search(sentence)
-                if not date or "báo cáo" not in sentence.lower():
+                lowered = sentence.lower()
+                if "báo cáo" not in lowered and "gửi" not in lowered:
                     continue
-                fact = self._deadline(block, sentence, s_start, s_end, date)
-                facts.append(fact)
+                mentions = _deadline_mentions(sentence)
+                previous: dict[str, str] = {}
+                for n in range(len(mentions)):
+                    fact = self._deadline(block, sentence, s_start, s_end, mentions, n, previous)
+                    if fact is not None:
+                        facts.append(fact)
         return facts
 
-    def _deadline(self, block: Block, sentence: str, s_start: int, s_end: int, date: re.Match) -> Fact:
-        lowered = sentence.lower()
-        reporter_match = REPORTER_RE.search(sentence)
-        if reporter_match and reporter_match.start() < lowered.find("báo cáo"):
-            reporter = canonical_unit(reporter_match.group(1))
-        else:
-            reporter = _unit_of_section(block)
-        recipient, via = "", ""
-        # The report that the deadline is about: the last "báo cáo …" before the date, else the first after.
-        recipient_re = re.compile(
-            r"báo cáo(?:\s+kết quả)?(?:\s+thực hiện)?(?:\s+(?:cho|về|gửi|lên))?\s+(.+?)\s*(?=\(|trước ngày|để|;|,|$)",
-            re.IGNORECASE,
+    def _deadline(
+        self,
+        block: Block,
+        sentence: str,
+        s_start: int,
+        s_end: int,
+        mentions: list[DeadlineMention],
+        n: int,
+        previous: dict[str, str],
+    ) -> Fact | None:
+        mention = mentions[n]
+        segment_start = mentions[n - 1].end if n else 0
+        segment_end = mentions[n + 1].start if n + 1 < len(mentions) else len(sentence)
+        clause_start = sentence.rfind(";", 0, mention.start) + 1
+        if mention.kind == "on_request" and "báo cáo" not in sentence[clause_start : mention.end].lower():
+            return None
+        reporter = self._reporter(block, sentence, mention.start)
+        begin = max(segment_start, clause_start)
+        recipient = mention.requested_by or _recipient(sentence, begin, mention, self.declared)
+        if not recipient and n:
+            recipient = previous.get("recipient", "")
+        elif not recipient:
+            recipient = _recipient(sentence, 0, mention, self.declared, after=True)
+        via_match = re.search(r"\(qua\s+([^)]+)\)", sentence[segment_start : mention.start]) or (
+            re.search(r"\(qua\s+([^)]+)\)", sentence) if not n else None
         )
-        before = [m for m in recipient_re.finditer(sentence[: date.start()])]
-        rec = before[-1] if before else recipient_re.search(sentence, date.end())
-        if rec:
-            recipient = canonical_unit(rec.group(1))
-        via_match = re.search(r"\(qua\s+([^)]+)\)", sentence)
-        if via_match:
-            via = canonical_unit(via_match.group(1))
-        recurrence = "hằng năm" if re.search(r"h[ằà]ng năm", lowered) else ""
+        via = canonical_unit(via_match.group(1), self.declared) if via_match else previous.get("via", "")
+        if mention.requested_by:
+            via = ""
+        recurrence = _recurrence(sentence, segment_start, segment_end, mention)
+        previous.update(recipient=recipient, via=via)
         forward = re.search(r"để tổng hợp,?\s*báo cáo\s+(.+?)(?:\s+theo quy định|[.;]|$)", sentence, re.IGNORECASE)
+        value_text = ""
+        if mention.day is not None and mention.month is not None:
+            value_text = f"{mention.day:02d}/{mention.month:02d}"
+        elif mention.day is not None:
+            value_text = f"ngày {mention.day} tháng cuối quý"
+        else:
+            value_text = "khi có yêu cầu"
         return self._fact(
             "reporting_deadline",
             block.section,
@@ -342,12 +452,26 @@ class FactExtractor:
             reporter=reporter,
             recipient=recipient,
             via=via,
-            day=int(date.group(1)),
-            month=int(date.group(2)),
+            day=mention.day,
+            month=mention.month,
             recurrence=recurrence,
-            value_text=f"{int(date.group(1)):02d}/{int(date.group(2)):02d}",
-            forward_to=", ".join(canonical_unit(u) for u in forward.group(1).split(", ")) if forward else "",
+            value_text=value_text,
+            forward_to=", ".join(canonical_unit(u, self.declared) for u in forward.group(1).split(", "))
+            if forward
+            else "",
         )
+
+    def _reporter(self, block: Block, sentence: str, before: int) -> str:
+        """Who reports: the sentence's subject when it names units, else "các cơ quan, đơn vị …", else the unit
+        whose duties the sentence is in."""
+        subject = _subject(sentence)
+        if subject:
+            return canonical_unit(subject, self.declared)
+        lowered = sentence.lower()
+        reporter_match = REPORTER_RE.search(sentence)
+        if reporter_match and reporter_match.start() < lowered.find("báo cáo", 0, max(before, 1) + 40):
+            return canonical_unit(reporter_match.group(1), self.declared)
+        return _unit_of_section(block, self.declared)
 
     # -- responsibilities ----------------------------------------------------------------------------
     def _responsibilities(self) -> list[Fact]:
@@ -374,7 +498,7 @@ class FactExtractor:
                 if not blocks[j].text.rstrip().endswith("./."):
                     duties_parts.append((blocks[j].start, blocks[j].end))
                 j += 1
-            units = _units_of_heading(unit_text)
+            units = _units_of_heading(unit_text, self.declared, self.plan.text)
             if units and duties_parts:
                 start, end = block.start, duties_parts[-1][1]
                 duties = "\n".join(self.plan.text[a:b] for a, b in duties_parts)
@@ -567,25 +691,148 @@ def _year_of(block: Block) -> int | None:
 
 
 def classify_time_frame(text: str) -> tuple[str, int | None, int | None]:
-    """Kind of a time frame as written, with start/end years when it is a range or a year."""
+    """Kind of a time frame as written, with start/end years when it names them.
+
+    Kinds: range (2024-2025), year (Năm 2024), quarter (Quý IV/2023), ongoing (Thường xuyên), yearly (Hằng
+    năm, Trước ngày 30/6 hằng năm), periodic (Định kỳ 6 tháng), deadline (Trước ngày 31/10/2025),
+    after_guidance (Sau khi / Khi có hướng dẫn …), on_request (Khi có yêu cầu), other.
+    """
     if not text:
         return "", None, None
-    folded = fold(text)
-    match = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", text)
+    folded = collapse_spaces(fold(text)).strip(" .;,")
+    match = re.fullmatch(r"(?:(?:nam|giai doan|tu nam)\s+)?(\d{4})\s*[-–]\s*(?:nam\s+)?(\d{4})", folded)
     if match:
         return "range", int(match.group(1)), int(match.group(2))
-    match = re.fullmatch(r"\s*(?:nam\s+)?(\d{4})\s*", folded)
+    match = re.fullmatch(r"(?:(?:nam|trong nam|den nam)\s+)?(\d{4})", folded)
     if match:
         return "year", int(match.group(1)), int(match.group(1))
+    match = re.fullmatch(r"quy\s+[ivx1-4]+\s*(?:/|nam)\s*(\d{4})", folded)
+    if match:
+        return "quarter", int(match.group(1)), int(match.group(1))
     if folded.startswith("thuong xuyen"):
         return "ongoing", None, None
-    if folded.startswith("sau khi"):
+    if folded.startswith(("sau khi", "khi co huong dan")):
         return "after_guidance", None, None
     if folded.startswith("khi co"):
         return "on_request", None, None
-    if folded.startswith(("hang nam", "dinh ky")):
+    if folded.startswith("dinh ky"):
+        return "periodic", None, None
+    if folded.startswith(("hang nam", "hang quy")) or re.search(r"\bhang nam\b", folded):
         return "yearly", None, None
+    match = re.fullmatch(r"truoc ngay \d{1,2}\s*/\s*\d{1,2}\s*/\s*(\d{4})", folded)
+    if match:
+        return "deadline", int(match.group(1)), int(match.group(1))
     return "other", None, None
+
+
+@dataclass
+class DeadlineMention:
+    """Where a sentence sets a reporting deadline, and what the deadline is."""
+
+    start: int
+    end: int
+    kind: str  # date | quarter | on_request
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    requested_by: str = ""
+
+
+DEADLINE_DATE_RE = re.compile(
+    r"trước ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})(?:\s*(?:/|năm)\s*(\d{4}))?", re.IGNORECASE
+)
+DEADLINE_QUARTER_RE = re.compile(
+    r"trước ngày\s+(\d{1,2})\s+(?:của\s+)?tháng cuối(?:\s+(?:mỗi|của))?\s+quý", re.IGNORECASE
+)
+ON_REQUEST_RE = re.compile(r"(?:đột xuất\s+)?khi có yêu cầu(?:\s+của\s+([^.;]+?))?(?=[.;]|$)", re.IGNORECASE)
+RECURRENCES = [
+    (re.compile(r"h[ằà]ng quý|cuối quý|mỗi quý|theo quý", re.IGNORECASE), "quý"),
+    (re.compile(r"6 tháng|sáu tháng", re.IGNORECASE), "6 tháng"),
+    (re.compile(r"h[ằà]ng năm|mỗi năm|định kỳ năm", re.IGNORECASE), "hằng năm"),
+]
+_ADVERBIAL_RE = re.compile(
+    r"^(?:[-–•+]\s*)?(?:(?:Căn cứ|Nhận|Trong|Định kỳ|Hằng năm|Hàng năm|Trên cơ sở)[^,]*,\s*)?"
+    r"(?:(?:đề nghị|yêu cầu|giao)\s+)?",
+    re.IGNORECASE,
+)
+_SUBJECT_END_RE = re.compile(
+    r"\s+(?:báo cáo|gửi|tổng hợp|được giao|có trách nhiệm|định kỳ|căn cứ|thực hiện|chủ động|tổ chức|xây dựng|"
+    r"triển khai|tiến hành|hằng năm|hàng năm)\b",
+    re.IGNORECASE,
+)
+_RECIPIENT_MARK_RE = re.compile(r"(?:\bvề|\bcho|\bgửi|\blên|\btới|báo cáo)\s+", re.IGNORECASE)
+_RECIPIENT_STOP_RE = re.compile(
+    r"\s*(?:\(|trước ngày|\bđể\b|kết quả|tình hình|tiến độ|về việc|theo quy định|khi có|\bhằng\b|\bhàng\b|[.;]|$)",
+    re.IGNORECASE,
+)
+
+
+def _deadline_mentions(sentence: str) -> list[DeadlineMention]:
+    mentions: list[DeadlineMention] = []
+    for match in DEADLINE_QUARTER_RE.finditer(sentence):
+        mentions.append(DeadlineMention(match.start(), match.end(), "quarter", day=int(match.group(1))))
+    for match in DEADLINE_DATE_RE.finditer(sentence):
+        if any(m.start == match.start() for m in mentions):
+            continue
+        year = int(match.group(3)) if match.group(3) else None
+        mentions.append(
+            DeadlineMention(match.start(), match.end(), "date", int(match.group(1)), int(match.group(2)), year)
+        )
+    for match in ON_REQUEST_RE.finditer(sentence):
+        requested = collapse_spaces(match.group(1) or "")
+        mentions.append(DeadlineMention(match.start(), match.end(), "on_request", requested_by=requested))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _recurrence(sentence: str, segment_start: int, segment_end: int, mention: DeadlineMention) -> str:
+    """How often: the recurrence written nearest the deadline (its part of the sentence, else the sentence)."""
+    if mention.kind == "quarter":
+        return "quý"
+    if mention.kind == "on_request":
+        return "khi có yêu cầu"
+    if mention.year is not None:
+        return "một lần"
+    for begin, end in ((segment_start, segment_end), (0, len(sentence))):
+        found = [
+            (abs(m.start() - mention.start), label)
+            for pattern, label in RECURRENCES
+            for m in pattern.finditer(sentence, begin, end)
+        ]
+        if found:
+            return min(found)[1]
+    return ""
+
+
+def _subject(sentence: str) -> str:
+    """The units a sentence opens with, after an adverbial ("Định kỳ 6 tháng, các cơ quan … báo cáo …")."""
+    from assistant.tables import looks_like_units
+
+    lead = _ADVERBIAL_RE.match(sentence)
+    rest = sentence[lead.end() :] if lead else sentence
+    end = _SUBJECT_END_RE.search(rest)
+    if not end:
+        return ""
+    subject = rest[: end.start()].strip(" ,")
+    return subject if subject and looks_like_units(subject) else ""
+
+
+def _recipient(
+    sentence: str, begin: int, mention: DeadlineMention, declared: dict[str, str], after: bool = False
+) -> str:
+    """The units a report goes to: after "về/cho/gửi/lên" or "báo cáo", nearest before the deadline (or the
+    first after it, with ``after``)."""
+    from assistant.units import is_unit_name
+
+    spans: list[str] = []
+    region = (mention.end, len(sentence)) if after else (begin, mention.start)
+    for mark in _RECIPIENT_MARK_RE.finditer(sentence, *region):
+        stop = _RECIPIENT_STOP_RE.search(sentence, mark.end())
+        span = sentence[mark.end() : stop.start() if stop else len(sentence)].strip(" ,")
+        if span and is_unit_name(span):
+            spans.append(span)
+    if not spans:
+        return ""
+    return canonical_unit(spans[0] if after else spans[-1], declared)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -614,25 +861,29 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _unit_of_section(block: Block) -> str:
+def _unit_of_section(block: Block, declared: dict[str, str] | None = None) -> str:
     for title in reversed(block.section_path):
         name = re.sub(r"^\d{1,2}[.,]\s*", "", title)
-        units = _units_of_heading(name)
+        units = _units_of_heading(name, declared)
         if units:
             return units[0][0]
     return ""
 
 
-def _units_of_heading(text: str) -> list[tuple[str, str]]:
+def _units_of_heading(text: str, declared: dict[str, str] | None = None, plan_text: str = "") -> list[tuple[str, str]]:
     """Units named by a heading under TỔ CHỨC THỰC HIỆN ('Các sở: Tài chính, Kế hoạch và Đầu tư' → two)."""
+    from assistant.tables import proper_case
+
     text = re.sub(r"^(?:Đề nghị|Đe nghị)\s+", "", text.strip()).rstrip(":")
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)  # "… (SỞ TTTT)": the abbreviation it declares
+    text = proper_case(text, plan_text)  # "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" as the plan writes it elsewhere
     from assistant.units import UNIT_HEADS
 
     group = re.match(r"^Các sở:\s*(.+)$", text)
     if group:
         names = [n.strip() for n in group.group(1).split(",") if n.strip()]
         return [(canonical_unit(n if n.startswith("Sở") else f"Sở {n}"), n) for n in names]
-    units = split_units(text)
+    units = split_units(text, declared)
     if not units or not all(
         any(u.original.startswith(h) or u.name.startswith(h) for h in UNIT_HEADS) or fold(u.name).startswith("cac ")
         for u in units
@@ -665,3 +916,56 @@ def mark_conflicts(facts: list[Fact]) -> None:
 def indicator_label(code: str) -> str:
     indicator = BY_CODE.get(code)
     return indicator.label_vi if indicator else code
+
+
+# -- values of body targets ----------------------------------------------------------------------------
+@dataclass
+class Mention:
+    """A value in a target's wording: a percentage or a count with its unit of measure."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    text: str
+
+
+def value_mentions(clause: str) -> list[Mention]:
+    """Percentages and counts ("180 sản phẩm", "1.200.000 người") of a clause, in order."""
+    mentions = [Mention(m.start(), m.end(), _num(m.group(1)), "%", m.group(0)) for m in PERCENT_RE.finditer(clause)]
+    for match in NUMBER_RE.finditer(clause):
+        if clause[match.end() :].lstrip().startswith("%"):
+            continue
+        measure = measure_at(clause[match.end() :])
+        if not measure or not clause[match.end() : match.end() + 1].isspace():
+            continue
+        end = match.end() + 1 + len(measure)
+        mentions.append(Mention(match.start(), end, parse_number(match.group(1)), measure, clause[match.start() : end]))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+_NOT_TARGET_YEAR = ("so với", "giai đoạn", "định hướng", "chiến lược", "từ năm", "trước liền kề")
+
+
+def _year_after(clause: str, mention: Mention, mentions: list[Mention]) -> int | None:
+    """The year written after a value and before the next value ("240 sản phẩm trong năm 2025")."""
+    following = [m.start for m in mentions if m.start > mention.start]
+    segment_end = min(following) if following else len(clause)
+    for match in YEAR_AFTER_RE.finditer(clause, mention.end, segment_end):
+        before = clause[max(0, match.start() - 14) : match.start()].lower()
+        if not any(word in before for word in _NOT_TARGET_YEAR):
+            return int(match.group(1))
+    return None
+
+
+def _wording_without_values(clause: str) -> str:
+    text = PERCENT_RE.sub(" ", clause)
+    text = re.sub(r"(?:trong|vào|đến|tới)?\s*năm\s+20\d\d", " ", text)
+    text = NUMBER_RE.sub(" ", text)
+    return collapse_spaces(text).strip(" .,;:-")
+
+
+def _is_continuation(wording: str) -> bool:
+    """A clause that only repeats the previous one's indicator with another value ("đạt 100% vào năm 2030")."""
+    content = [w for w in fold(wording).split() if w not in {"dat", "va", "vao", "nam", "toi", "thieu", "la", "con"}]
+    return len(content) <= 2

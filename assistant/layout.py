@@ -7,6 +7,10 @@ template (headings, paragraphs, bullets) and keeps the appendix tables line by l
 cells were flattened into lines and only the table parser in :mod:`assistant.structure` can put them
 back into columns.
 
+A line of tab-separated cells (a table row whose cells are known: Word, PDF and scanned tables, Markdown
+pipe tables) is kept whole as its own block. A lone page number between blank lines of the body is dropped,
+so a paragraph broken by a page turn reads on.
+
 The output text has one block per line. Every character maps back to the input through an
 :class:`~assistant.textmap.OffsetMap`, so a quote can point at the raw plan text.
 """
@@ -29,7 +33,9 @@ ROW_START_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)(?:\s|$)")
 PAGE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 FOOTNOTE_MARK_RE = re.compile(r"[^\W\d_](\d{1,2})(?=[,.;:)\s])")
 _MARKDOWN_HEAD_RE = re.compile(r"^#{1,6}\s+")
+_BOLD_LINE_RE = re.compile(r"^\s*\*\*[^*].*\*\*\s*$")  # a whole line in bold: a title of its own
 _TERMINAL = ".:!?…"
+_OPEN_HEADS = {"Đài", "Báo", "Sở", "Ban", "Hội", "Cục", "Bộ"}
 _CONNECTORS = {
     "và",
     "của",
@@ -63,6 +69,7 @@ class Line:
     leading_space: bool
     spaces_only: bool = False
     markdown_heading: bool = False
+    cells: bool = False  # a table row of tab-separated cells
 
     @property
     def blank(self) -> bool:
@@ -104,6 +111,12 @@ def split_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     offset = 0
     for raw in text.split("\n"):
+        if "\t" in raw.strip(" \r"):
+            lo = len(raw) - len(raw.lstrip(" \r"))
+            hi = len(raw.rstrip(" \r"))
+            lines.append(Line(offset + lo, offset + hi, raw[lo:hi], leading_space=False, cells=True))
+            offset += len(raw) + 1
+            continue
         start, end = _strip_markdown(raw, offset)
         lines.append(
             Line(
@@ -112,11 +125,17 @@ def split_lines(text: str) -> list[Line]:
                 text[start:end],
                 leading_space=raw[:1].isspace() and bool(raw.strip()),
                 spaces_only=bool(raw) and not raw.strip(),
-                markdown_heading=bool(_MARKDOWN_HEAD_RE.match(raw)),
+                markdown_heading=bool(_MARKDOWN_HEAD_RE.match(raw)) or _BOLD_LINE_RE.match(raw) is not None,
             )
         )
         offset += len(raw) + 1
     return lines
+
+
+def is_header_start(text: str) -> bool:
+    """The first line of a table header: "TT"/"STT" alone or opening the line."""
+    folded = fold(text).strip()
+    return folded in {"tt", "stt"} or folded.startswith(("tt ", "stt ", "tt\t", "stt\t"))
 
 
 def is_all_caps(text: str) -> bool:
@@ -135,8 +154,10 @@ def _starts_upper(text: str) -> bool:
 
 def _paragraph_per_line(lines: list[Line]) -> bool:
     """True when lines are whole paragraphs (long lines, as in text converted from a word processor)."""
-    lengths = sorted(len(line.text) for line in lines if not line.blank)
-    return bool(lengths) and lengths[len(lengths) // 2] > 120
+    lengths = sorted(len(line.text) for line in lines if not line.blank and not line.cells)
+    if not lengths:
+        return False
+    return lengths[len(lengths) // 2] > 120
 
 
 def _double_spaced(lines: list[Line]) -> bool:
@@ -180,6 +201,7 @@ class LayoutRepairer:
     def _page_artefacts(self, lines: list[Line], appendix: int) -> set[int]:
         """Indexes of lines that are page numbers, footnote rules, or repeated table headers."""
         dropped: set[int] = set()
+        double_spaced = _double_spaced(lines[:appendix])
         for i, line in enumerate(lines):
             if not line.text:
                 continue
@@ -191,28 +213,30 @@ class LayoutRepairer:
             if PAGE_NUMBER_RE.match(line.text):
                 nxt = next((k for k in range(i + 1, len(lines)) if not lines[k].blank), None)
                 same_as_next_row = nxt is not None and lines[nxt].text.split(" ")[0] == line.text
-                next_is_header = nxt is not None and fold(lines[nxt].text).startswith(("tt ", "stt "))
+                next_is_header = nxt is not None and is_header_start(lines[nxt].text)
                 # A lone number after a page break is a page number when the next line repeats the table
                 # header or starts the row it would otherwise number ("7" then "7 Nâng cao …").
                 if (blanks_before >= 2 or i >= appendix) and (same_as_next_row or next_is_header):
                     if same_as_next_row and len(lines[nxt].text) <= len(line.text):
                         continue
                     dropped.add(i)
+                elif i < appendix and not double_spaced and blanks_before and i + 1 < len(lines) and lines[i + 1].blank:
+                    dropped.add(i)  # alone between blank lines of the body: the number of the page
         # Table headers repeated at the top of each page.
         header_block: list[str] = []
         i = appendix
         while i < len(lines):
             text = lines[i].text
-            if text and fold(text).startswith(("tt ", "stt ")):
+            if text and is_header_start(text):
                 block = [text]
                 k = i + 1
                 while k < len(lines) and not ROW_START_RE.match(lines[k].text or "x"):
                     if lines[k].text and k not in dropped:
                         block.append(lines[k].text)
                     k += 1
-                if not header_block:
-                    header_block = block
-                elif block[0] == header_block[0]:
+                if not header_block or block[: len(header_block)] != header_block:
+                    header_block = block  # the first table, or another table with its own header
+                else:
                     dropped.add(i)
                     remaining = header_block[1:]
                     k = i + 1
@@ -325,7 +349,7 @@ class LayoutRepairer:
         """Whether ``line`` continues the block being built (the join rules of the module docstring)."""
         prev = block[-1].text
         nxt = line.text
-        if line.markdown_heading or block[-1].markdown_heading:
+        if line.markdown_heading or block[-1].markdown_heading or line.cells or block[-1].cells:
             return False
         if MARKER_RE.match(nxt) or is_all_caps(nxt) or is_all_caps(prev):
             return False
@@ -334,6 +358,11 @@ class LayoutRepairer:
         last_char = prev[-1]
         if last_char == "-" and len(prev) > 1 and prev[-2].isalnum():
             return True
+        joined = re.sub(r"^(?:[a-zđ]|\d{1,2})\)\s", "", " ".join(b.text for b in block))
+        if joined.count("(") > joined.count(")") and not MARKER_RE.match(nxt):
+            return True  # inside parentheses: "(Đài" / "PT-TH)"
+        if prev.rsplit(" ", 1)[-1].lstrip("(") in _OPEN_HEADS:
+            return True  # a name cut after its head word: "… Báo" / "Sóc Trăng điện tử"
         if last_char in _TERMINAL or prev.endswith((".)", ".”", '."')):
             return not _starts_upper(nxt)
         if last_char == ";":

@@ -15,12 +15,24 @@ from assistant.factstore import build_facts_db
 from .conftest import REPO
 
 
-def test_manifest_records_only_what_the_text_says() -> None:
+def test_metadata_is_read_from_the_text_and_blank_stays_blank(corpus) -> None:
+    plans = {p.id: p.meta for p in corpus.plans}
+    assert plans["thua-thien-hue"].plan_number == "270/KH-UBND"
+    assert plans["thua-thien-hue"].issue_date == "2023-08-01"
+    assert plans["thua-thien-hue"].signer == "Nguyễn Thanh Bình, Phó Chủ tịch"
+    assert plans["quang-tri"].plan_number == "" and plans["quang-tri"].issue_date == ""
+    assert plans["quang-tri"].signer == "Hoàng Nam, Phó Chủ tịch"
+    assert plans["thai-binh"].signer == ""  # the scan has no name under the signature
+    assert {p.province for p in plans.values()} == {"Quảng Trị", "Thừa Thiên Huế", "Lai Châu", "Thái Bình"}
+    assert all(p.title.startswith("Triển khai thực hiện Chiến lược") for p in plans.values())
+    assert all(p.issuing_body == f"Ủy ban nhân dân tỉnh {p.province}" for p in plans.values())
+
+
+def test_manifest_keeps_only_maintainer_overrides() -> None:
     metas = {m.id: m for m in load_manifest(REPO / "corpus")}
-    assert metas["thua-thien-hue"].plan_number == "270/KH-UBND"
-    assert metas["thua-thien-hue"].issue_date == "2023-08-01"
-    assert metas["quang-tri"].plan_number == "" and metas["quang-tri"].issue_date == ""
     assert metas["thai-binh"].ocr is True
+    assert metas["thua-thien-hue"].overrides == frozenset()
+    assert metas["lai-chau"].overrides == {"legal_basis"}  # its other bases are in footnote 1
 
 
 @pytest.mark.parametrize(

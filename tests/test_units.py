@@ -59,3 +59,20 @@ def test_groups_hold_their_members_unless_they_list_them() -> None:
     assert matcher.group_in("cac co quan bao chi tinh toi uu hoa nguon thu", "Tạp chí Văn nghệ Lai Châu")
     assert not matcher.group_in("02 co quan bao chi (bao lai chau, dai)", "Tạp chí Văn nghệ Lai Châu")
     assert matcher.mentions_loosely("cac so: tai chinh, ke hoach va dau tu", "Sở Kế hoạch và Đầu tư")
+
+
+def test_abbreviations_a_plan_declares() -> None:
+    from assistant.units import canonical_unit, declared_aliases
+
+    text = "Đài Phát thanh và Truyền hình Phú Yên (sau đây viết tắt là Đài PT-TH tỉnh) và Sở Nội vụ (SNV)."
+    declared = declared_aliases(text)
+    assert canonical_unit("Đài PT-TH tỉnh", declared) == "Đài Phát thanh và Truyền hình Phú Yên"
+    assert "snv" in declared
+
+
+def test_two_units_printed_on_one_line_are_told_apart() -> None:
+    from assistant.units import is_unit_name, unit_starts
+
+    assert unit_starts("Sở TT&TT Báo tỉnh; Đài tỉnh") == [9]
+    assert unit_starts("Văn phòng UBND tỉnh") == [] and unit_starts("Ban Tuyên giáo Tỉnh ủy") == []
+    assert is_unit_name("Báo tỉnh") and not is_unit_name("Báo cáo kết quả")

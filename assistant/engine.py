@@ -83,11 +83,13 @@ class AnswerEngine:
         retriever = prepared.retriever
         composer = Composer(corpus, facts)
         units = composer.ctx.unit_names
+        plan_indicators = composer.ctx.plan_indicators
         reader = QuestionReader(
             [p.province for p in corpus.plans],
-            indicator_vectors=_indicator_vectors(embedder),
+            indicator_vectors=_indicator_vectors(embedder, [p.label for p in plan_indicators]),
             plan_numbers={p.province: p.meta.plan_number for p in corpus.plans if p.meta.plan_number},
             unit_names=units,
+            plan_indicators=plan_indicators,
         )
         engine = cls(
             settings, corpus, facts, retriever, reader, composer, AnswerVerifier(units), embedder, notes=prepared.notes
@@ -175,10 +177,10 @@ class AnswerEngine:
 _INDICATOR_VECTORS: dict[int, tuple[weakref.ref, tuple[str, ...], np.ndarray]] = {}
 
 
-def _indicator_vectors(embedder) -> np.ndarray:
-    """Embeddings of the indicator descriptions, kept per embedder (a reload in the same process, e.g. after a
-    rebuild, does not embed them again)."""
-    descriptions = tuple(indicator_descriptions())
+def _indicator_vectors(embedder, plan_labels: list[str] | None = None) -> np.ndarray:
+    """Embeddings of the indicator descriptions, then of the labels of the indicators plans add, kept per embedder
+    (a reload in the same process, e.g. after a rebuild, does not embed them again)."""
+    descriptions = tuple(indicator_descriptions() + list(plan_labels or []))
     entry = _INDICATOR_VECTORS.get(id(embedder))
     if entry is not None and entry[0]() is embedder and entry[1] == descriptions:
         return entry[2]

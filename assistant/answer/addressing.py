@@ -477,17 +477,33 @@ SHARE_OF_TOTAL_RE = re.compile(
 )
 
 
+EN_SHARE_OF_REVENUE_RE = re.compile(r"(?:share|percentage|proportion|per ?cent) of (?:[a-z']+ ){0,4}revenue")
+
+
 def check_measure(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
-    """A share of a total (revenue from one model in all revenue) is not answered by a share of agencies."""
-    if frame.asked != "target_value" or frame.language != "vi" or not draft.facts:
+    """A share of a total (revenue from one model in all revenue) is answered only by a target that is itself a
+    share of that total ("tỷ trọng doanh thu số trong tổng doanh thu"), not by a share of agencies."""
+    if frame.asked != "target_value" or not draft.citations:
         return []
-    m = SHARE_OF_TOTAL_RE.search(frame.folded)
-    if m is None:
+    m = SHARE_OF_TOTAL_RE.search(frame.folded) if frame.language == "vi" else None
+    total = next(g for g in m.groups() if g) if m else None
+    if frame.language == "en" and EN_SHARE_OF_REVENUE_RE.search(frame.folded):
+        total = "doanh thu"
+    if total is None:
         return []
-    total = next(g for g in m.groups() if g)
     for fact in draft.facts:
-        if fact.kind == "target" and any(total in p.group(1) for p in POPULATION_RE.finditer(fold(fact.quote))):
+        if fact.kind != "target":
+            continue
+        wording = fold(f"{fact.wording} {fact.qualifiers.get('label', '')}")
+        if total in wording and re.search(r"\bty trong\b|\btong\b|\bchiem\b", wording):
             return []
+        if any(total in p.group(1) for p in POPULATION_RE.finditer(fold(fact.quote))):
+            return []
+    if not draft.facts and any(  # prose: a sentence that gives a share of that total
+        total in q and re.search(r"\bty trong\b|\btong\b|\bchiem\b", q) and NUMBER_RE.search(q)
+        for q in (fold(c.quote) for c in draft.citations)
+    ):
+        return []
     return [Unmet("measure", total)]
 
 

@@ -8,8 +8,10 @@ from assistant.answer.draft import Citations
 from assistant.answer.words import STOP_WORDS
 from assistant.corpus import Corpus
 from assistant.facts import Fact
-from assistant.normalize import fold
-from assistant.understanding import QuestionFrame
+from assistant.indicators import BY_CODE
+from assistant.normalize import collapse_spaces, fold
+from assistant.understanding import QuestionFrame, indicator_label
+from assistant.understanding.indicator_cues import PlanIndicator
 from assistant.units import UnitMatcher, expand_aliases
 
 
@@ -29,6 +31,8 @@ class AnswerContext:
         self.body_text = {p.id: _folded_blocks(p, recipients=False) for p in corpus.plans}
         self.recipients_text = {p.id: _folded_blocks(p, recipients=True) for p in corpus.plans}
         self.unit_names = unit_names(facts)
+        self.plan_indicators = plan_indicators(facts)
+        self._labels = {p.code: p.label for p in self.plan_indicators}
         self.units = UnitMatcher(self.unit_names)
         self._folded = {p.id: "".join(fold(ch)[:1] or ch for ch in p.text) for p in corpus.plans}
         self._by_kind: dict[str, list[Fact]] = {}
@@ -38,6 +42,12 @@ class AnswerContext:
     def folded_text(self, plan) -> str:
         """The plan's text folded, character for character (offsets are those of ``plan.text``)."""
         return self._folded[plan.id]
+
+    def indicator_label(self, code: str, language: str = "vi") -> str:
+        """The label of a national indicator, or a plan's own wording of the indicator it adds."""
+        if code in self._labels:
+            return self._labels[code]
+        return indicator_label(code, language)
 
     def citations(self) -> Citations:
         return Citations(self.corpus)
@@ -94,6 +104,17 @@ class AnswerContext:
         line_end = plan.text.find("\n", position)
         line_end = fact.end if line_end < 0 or line_end > fact.end else line_end
         return cite.cite(fact.plan_id, position, line_end, fact.section)
+
+
+def plan_indicators(facts: list[Fact]) -> list[PlanIndicator]:
+    """The targets plans add beyond the national indicators: one per code and province, labelled in the plan's
+    own words (the label the extractor kept, else the target's wording)."""
+    seen: dict[tuple[str, str], PlanIndicator] = {}
+    for fact in facts:
+        if fact.kind == "target" and fact.indicator and fact.indicator not in BY_CODE:
+            label = collapse_spaces(str(fact.qualifiers.get("label") or fact.wording))
+            seen.setdefault((fact.indicator, fact.province), PlanIndicator(fact.indicator, fact.province, label))
+    return list(seen.values())
 
 
 def unit_names(facts: list[Fact]) -> list[str]:

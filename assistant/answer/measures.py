@@ -20,11 +20,20 @@ def counted(frame: QuestionFrame) -> str | None:
     return next((c.words for c in frame.constraints if c.kind == "quantity" and c.value == "count"), None)
 
 
+# Counted nouns that stand for any count ("bao nhiêu người" is answered by "60 cộng tác viên").
+ANY_COUNT = frozenset("nguoi cai chiec don so luong".split())
+
+
 def answers_count(frame: QuestionFrame, words: str, facts: list[Fact], evidence: str = "") -> bool:
-    """Whether ``facts`` (or the folded ``evidence`` of quoted prose) give the count of ``words``."""
-    if any(f.kind == "target" and f.unit not in {"%", "named", ""} for f in facts):
-        return True
+    """Whether ``facts`` (or the folded ``evidence`` of quoted prose) give the count of ``words``: a count target
+    of that noun ("bao nhiêu tập podcast": a target counted in "tập"), or of people when people are counted."""
     head = words.split()[0] if words else ""
+    for fact in facts:
+        if fact.kind != "target" or fact.unit in {"%", "named", ""}:
+            continue
+        unit = fold(fact.unit).split()
+        if head in ANY_COUNT or (unit and unit[0] == head) or head in fold(f"{fact.wording} {fact.quote}").split():
+            return True
     if frame.language == "en" or head in PEOPLE:
         return False
     said = " ".join(fold(f"{f.wording} {f.quote}") for f in facts if f.kind == "target") + " " + evidence

@@ -18,7 +18,8 @@ ATTRIBUTE_CUES: list[tuple[str, str]] = [
         r"|\bsign|so hieu"
         r"|so ky hieu|so may|ke hoach so"
         r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
-        r"|ban hanh .*(?:ngay nao|khi nao|bao gio|thang nao|nam nao)|\bky (?:ngay|khi nao|luc nao)|ngay ky"
+        r"|(?:ke hoach|\bkh\b|van ban|ubnd|uy ban)[^?]{0,50}?ban hanh .*(?:ngay nao|khi nao|bao gio|thang nao|nam nao)"
+        r"|^ban hanh .*(?:ngay nao|khi nao|bao gio)|\bky (?:ngay|khi nao|luc nao)|ngay ky"
         r"|can cu|legal basis|based on|dua tren|(?:quyet dinh|nghi quyet|chi thi|van ban) (?:nao|so)"
         r"|co quan ban hanh|issuing|national decision|which decision",
     ),
@@ -86,7 +87,8 @@ AGGREGATE_RES = [(name, re.compile(pattern)) for name, pattern in AGGREGATE_CUES
 # The national strategy's own figures, not a province's: "chỉ tiêu quốc gia", "cả nước", or the strategy (Decision
 # 348) as the one that sets the target ("Chiến lược đặt bao nhiêu % …", "What does the national strategy set …").
 NATIONAL_RE = re.compile(
-    r"(?:chien luoc|muc tieu|chi tieu)(?: cua)? (?:quoc gia|toan quoc|ca nuoc|trung uong)|\b(?:ca nuoc|toan quoc)\b"
+    r"(?<!chuong trinh )(?:chien luoc|muc tieu|chi tieu)(?: cua)? (?:quoc gia|toan quoc|ca nuoc|trung uong)"
+    r"|\b(?:ca nuoc|toan quoc)\b"
     r"|^(?:theo )?(?:ban than )?(?:chien luoc|quyet dinh(?: so)? 348|qd 348|348/qd-ttg)\b[^?]{0,80}?"
     r"\b(?:dat|de ra|yeu cau|quy dinh)\b"
     r"|national (?:strategy|target|level)|nationwide|(?:decision 348|the strategy)(?:/qd-ttg)?(?: itself)? sets?\b"
@@ -102,8 +104,8 @@ REPORT_RE = re.compile(
     r"|report.*(?:date|deadline|when|each year|annual|to whom|who receives)"
     r"|(?:date|deadline|when|annual|yearly).*(?:report|submit)"
 )
-TARGET_SIGNAL_RE = re.compile(
-    r"muc tieu|chi tieu|bao nhieu|phan tram|%|ty le|muc nao|target|goal|percent|share|how many"
+TARGET_SIGNAL_RE = re.compile(  # "chương trình mục tiêu quốc gia" names a programme, not a target
+    r"(?<!chuong trinh )muc tieu|chi tieu|bao nhieu|phan tram|%|ty le|muc nao|target|goal|percent|share|how many"
 )
 # "Kế hoạch gồm những nhóm nhiệm vụ, giải pháp nào?", "các nhiệm vụ phát triển nền tảng số gồm những gì?",
 # "bố cục của kế hoạch": the answer is the plan's own outline (headings), not a fact or a passage.

@@ -4,8 +4,10 @@ similarity to the indicators' descriptions when no word does."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from assistant.indicators import BY_CODE, INDICATORS
+from assistant.normalize import fold
 
 # Question-side synonyms of the indicators (folded regexes), beyond the plans' own wording.
 INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -42,18 +44,36 @@ INDICATOR_PATTERNS = _INDICATOR_RES  # code → compiled folded patterns of the 
 INDICATOR_MATCH_COSINE = 0.86
 
 
-def find_question_indicators(question: str, folded: str, query_vector=None, indicator_vectors=None) -> list[str]:
-    # ``query_vector``: the question's embedding, or a callable that computes it when needed
+def find_question_indicators(
+    question: str,
+    folded: str,
+    query_vector=None,
+    indicator_vectors=None,
+    plan_indicators: list[PlanIndicator] | tuple = (),
+    provinces: list[str] | tuple = (),
+) -> list[str]:
     """Indicator codes the question names, in order of mention (``folded`` may carry glossary expansions and has
-    the agencies' names taken out: "đào tạo" in "Sở Giáo dục và Đào tạo" is not about training)."""
-    found: list[tuple[int, str]] = []
+    the agencies' names taken out: "đào tạo" in "Sở Giáo dục và Đào tạo" is not about training). A plan's own
+    indicator is named when its label's words are (:func:`find_plan_indicators`); it takes the place of a
+    national one only when the question says more of it. ``query_vector``: the question's embedding, or a
+    callable that computes it; ``indicator_vectors`` row by row: the national indicators, then the plan's."""
+    found: list[tuple[int, str, frozenset[str]]] = []
     for code, patterns in _INDICATOR_RES.items():
-        positions = [m.start() for p in patterns for m in [p.search(folded)] if m]
+        matches = [m for p in patterns for m in [p.search(folded)] if m]
         if code == "data_ai_platform" and re.search(r"\bAI\b", question):
-            positions.append(question.index("AI"))
-        if positions:
-            found.append((min(positions), code))
-    codes = [code for _, code in sorted(found)]
+            found.append((question.index("AI"), code, frozenset()))
+            continue
+        if matches:
+            first = min(matches, key=lambda m: m.start())
+            found.append((first.start(), code, frozenset(re.findall(r"[a-z0-9]+", first.group(0)))))
+    found.sort()
+    codes = [code for _, code, _ in found]
+    planned = find_plan_indicators(folded, list(plan_indicators), list(provinces))
+    if planned:
+        best, words = planned[0]
+        if not found or all(len(words) > len(span) for _, _, span in found):
+            kept = [code for _, code, span in found if not span <= words]  # what the plan's own words did not say
+            codes = [best, *kept]
     # "đào tạo" inside "chương trình đào tạo … sinh viên" is about curricula, not staff training.
     if (
         "university_curriculum" in codes
@@ -64,9 +84,15 @@ def find_question_indicators(question: str, folded: str, query_vector=None, indi
     if not codes and query_vector is not None and indicator_vectors is not None:
         # the query's embedding, computed only now that no word names an indicator (a callable gives it)
         scores = indicator_vectors @ (query_vector() if callable(query_vector) else query_vector)
-        best = int(scores.argmax())
-        if scores[best] >= INDICATOR_MATCH_COSINE:
-            codes = [INDICATORS[best].code]
+        all_codes = [i.code for i in INDICATORS] + [p.code for p in plan_indicators]
+        scoped = [
+            i
+            for i, code in enumerate(all_codes[: len(scores)])
+            if i < len(INDICATORS) or not provinces or plan_indicators[i - len(INDICATORS)].province in provinces
+        ]
+        best = max(scoped, key=lambda i: scores[i]) if scoped else None
+        if best is not None and scores[best] >= INDICATOR_MATCH_COSINE:
+            codes = [all_codes[best]]
     return codes
 
 
@@ -80,3 +106,48 @@ def indicator_label(code: str, language: str = "vi") -> str:
     if indicator is None:
         return code
     return indicator.label_en if language == "en" else indicator.label_vi
+
+
+# Words of a plan-added indicator's label that do not tell it from another ("cơ quan báo chí", "đạt tối thiểu").
+LABEL_GENERIC_WORDS = frozenset(
+    """
+    co quan bao chi tinh cac cua va trong tren duoc dat toi thieu tong so ty le nam den voi cho tai o la mot nhung
+    phan tram muc tieu chi tieu hang moi vao cung theo nay do ve tu thi se phai can dam bao
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class PlanIndicator:
+    """A target a plan adds beyond the national indicators: its derived code, the plan's province and wording."""
+
+    code: str
+    province: str
+    label: str
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(w for w in re.findall(r"[a-z0-9]+", fold(self.label)) if w not in LABEL_GENERIC_WORDS)
+
+
+def find_plan_indicators(
+    folded: str, plan_indicators: list[PlanIndicator], provinces: list[str]
+) -> list[tuple[str, frozenset[str]]]:
+    """Plan-added indicators a question names by their own words, best first, with the words that named them.
+    A label word no other label in scope uses counts double ("podcast"); a match needs a weight of 2."""
+    scope = [p for p in plan_indicators if not provinces or p.province in provinces]
+    if not scope:
+        return []
+    asked = set(re.findall(r"[a-z0-9]+", folded)) - LABEL_GENERIC_WORDS
+    counts: dict[str, int] = {}
+    for indicator in {p.code: p for p in scope}.values():
+        for word in indicator.words:
+            counts[word] = counts.get(word, 0) + 1
+    found: dict[str, tuple[float, frozenset[str]]] = {}
+    for indicator in scope:
+        common = frozenset(asked & indicator.words)
+        weight = sum(2 if counts[w] == 1 and len(w) >= 4 else 1 for w in common)
+        if weight >= 2 and weight > found.get(indicator.code, (0.0, frozenset()))[0]:
+            found[indicator.code] = (weight, common)
+    ranked = sorted(found.items(), key=lambda item: -item[1][0])
+    return [(code, words) for code, (_, words) in ranked]

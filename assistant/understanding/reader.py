@@ -18,7 +18,7 @@ from assistant.provinces import ProvinceMatcher
 from assistant.understanding import cues as C
 from assistant.understanding.conversation import inherit
 from assistant.understanding.frame import Attribute, Constraint, Cue, QuestionFrame, Scope, Subject
-from assistant.understanding.indicator_cues import find_question_indicators
+from assistant.understanding.indicator_cues import PlanIndicator, find_question_indicators
 from assistant.understanding.language import is_english
 from assistant.understanding.quantities import asked_quantity
 from assistant.units import UnitMatcher
@@ -70,12 +70,14 @@ class QuestionReader:
         indicator_vectors=None,
         plan_numbers: dict[str, str] | None = None,
         unit_names: list[str] | tuple[str, ...] = (),
+        plan_indicators: list[PlanIndicator] | tuple = (),
     ) -> None:
         self.corpus_provinces = corpus_provinces
         self.matcher = ProvinceMatcher(preferred=corpus_provinces)
         self.units = UnitMatcher(list(unit_names))
         self._indicator_vectors = indicator_vectors
         self.plan_numbers = plan_numbers or {}  # province → its plan number ("270/KH-UBND")
+        self.plan_indicators = list(plan_indicators)  # the targets plans add (vectors after the national ones)
 
     def run(
         self,
@@ -123,6 +125,8 @@ class QuestionReader:
             self.units.without(self.units.folded(worded), units),  # "đào tạo" in "Sở Giáo dục và Đào tạo"
             query_vector if kind in {"target_value", "comparison"} else None,
             self._indicator_vectors,
+            self.plan_indicators,
+            provinces,
         )
         task_number = task.group(1) if task else None
         kind = self._corrected(kind, folded, question, indicators, years, task_number, units, trace)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.draft import Citations, Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import lines
@@ -9,31 +11,54 @@ from assistant.understanding import QuestionFrame
 
 TEMPLATES = {
     "vi": {
-        "report": "{province}: {reporter} báo cáo kết quả về {recipient}{via} trước ngày {date}{recurrence}",
+        "report": "{province}: {reporter} báo cáo kết quả về {recipient}{via} {when}",
         "via": " (qua {via})",
-        "yearly": " hằng năm",
+        "hằng năm": "trước ngày {date} hằng năm",
+        "6 tháng": "định kỳ 6 tháng, trước ngày {date}",
+        "quý": "hằng quý, trước ngày {day} tháng cuối quý",
+        "một lần": "trước ngày {date}",
+        "khi có yêu cầu": "khi có yêu cầu",
+        "dated": "trước ngày {date}",
         "forward": ", để tổng hợp, báo cáo {forward}",
     },
     "en": {
-        "report": "{province}: {reporter} report to {recipient}{via} before {date}{recurrence}",
+        "report": "{province}: {reporter} report to {recipient}{via} {when}",
         "via": " (through {via})",
-        "yearly": " every year",
+        "hằng năm": "before {date} every year",
+        "6 tháng": "every six months, before {date}",
+        "quý": "every quarter, before day {day} of its last month",
+        "một lần": "before {date}",
+        "khi có yêu cầu": "when requested",
+        "dated": "before {date}",
         "forward": ", which consolidates them for {forward}",
     },
 }
+DATED_YEAR_RE = re.compile(r"\b(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(20\d\d)\b")
+
+
+def when(fact, language: str) -> str:
+    """When a report is due, as its recurrence says ("hằng năm", "6 tháng", "quý", "một lần", on request)."""
+    t = TEMPLATES[language]
+    if fact.day and fact.month:
+        date = f"{fact.day:02d}/{fact.month}"
+        if fact.recurrence == "một lần":  # a one-off report: its year, from the sentence that sets it
+            dated = next((m for m in DATED_YEAR_RE.finditer(fact.quote) if int(m.group(1)) == fact.day), None)
+            date = f"{date}/{dated.group(3)}" if dated else date
+        return t.get(fact.recurrence, t["dated"]).format(date=date, day=fact.day)
+    if fact.recurrence == "quý" and fact.day:
+        return t["quý"].format(day=fact.day)
+    return t["khi có yêu cầu"]
 
 
 def report_line(fact, frame: QuestionFrame, cite: Citations) -> str:
     t = TEMPLATES[frame.language]
     via = t["via"].format(via=fact.via) if fact.via else ""
-    recurrence = t["yearly"] if fact.recurrence else ""
     line = t["report"].format(
         province=fact.province,
         reporter=fact.reporter,
         recipient=fact.recipient,
         via=via,
-        date=f"{fact.day:02d}/{fact.month}",
-        recurrence=recurrence,
+        when=when(fact, frame.language),
     )
     return line + (t["forward"].format(forward=fact.forward_to) if fact.forward_to else "") + f" {cite.fact(fact)}"
 

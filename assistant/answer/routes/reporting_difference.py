@@ -41,7 +41,11 @@ class ReportingDifference(Route):
         """One dated yearly deadline per province (several different dates: that province is named back)."""
         by_province: dict[str, Fact] = {}
         for province in ctx.scope(frame):
-            rows = [f for f in ctx.select("reporting_deadline", [province]) if f.day and f.month]
+            rows = [  # the yearly dated deadlines (a one-off, a quarterly or a six-monthly report is another thing)
+                f
+                for f in ctx.select("reporting_deadline", [province])
+                if f.day and f.month and f.recurrence in {"hằng năm", ""}
+            ]
             days = {(f.day, f.month) for f in rows}
             if len(days) > 1:
                 return {}, province
@@ -57,7 +61,11 @@ class ReportingDifference(Route):
             return None
         cite = ctx.citations()
         facts = list(dates.values())
-        shown = [f for f in ctx.select("reporting_deadline", list(dates)) if f.day and f.month]
+        shown = [
+            f
+            for f in ctx.select("reporting_deadline", list(dates))
+            if f.day and f.month and f.recurrence in {"hằng năm", ""}
+        ]
         items = [report_line(f, frame, cite) for f in shown]
         if frame.aggregate == "difference":
             a, b = facts[0], facts[1]

@@ -8,7 +8,6 @@ from assistant.answer.routes.base import Route
 from assistant.answer.routes.targets import conflict_notes, target_order, target_phrase
 from assistant.answer.words import lines
 from assistant.facts import Fact
-from assistant.understanding import indicator_label
 
 
 class TargetComparison(Route):
@@ -44,7 +43,7 @@ class TargetComparison(Route):
                 per_year = [f for f in rows if f.year == year]
                 if not per_year:
                     continue
-                header = self.t(frame, "comparison", label=indicator_label(code, frame.language), year=f" ({year})")
+                header = self.t(frame, "comparison", label=ctx.indicator_label(code, frame.language), year=f" ({year})")
                 items = []
                 percents: list[tuple[float, str]] = []
                 for province in ctx.scope(frame):

@@ -8,25 +8,26 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.targets import target_order
 from assistant.facts import Fact
-from assistant.understanding import indicator_label
 
 
 def _value(fact: Fact) -> str:
-    return f"{fact.value:g}%" if fact.unit == "%" else fact.value_text or f"{fact.value:g}"
+    return f"{fact.value:g}%" if fact.unit == "%" else fact.value_text or f"{fact.value:g} {fact.unit}"
 
 
 class TargetDifference(Route):
     name = "target_difference"
     templates = {
         "vi": {
-            "difference": "Chênh lệch chỉ tiêu “{label}”: {a} và {b} → chênh {value:g} điểm phần trăm.",
+            "difference": "Chênh lệch chỉ tiêu “{label}”: {a} và {b} → chênh {value:g} {unit}.",
+            "points": "điểm phần trăm",
             "side": "{where} {value} {marker}",
             "missing": "Kế hoạch của {province} không có chỉ tiêu “{label}”{year}, nên không tính được chênh lệch.",
             "unlike": "Hai chỉ tiêu không cùng đơn vị đo ({a}; {b}), nên không tính chênh lệch.",
             "in_year": "năm {year}",
         },
         "en": {
-            "difference": "Difference in “{label}”: {a} and {b} → {value:g} percentage points.",
+            "difference": "Difference in “{label}”: {a} and {b} → {value:g} {unit}.",
+            "points": "percentage points",
             "side": "{where} {value} {marker}",
             "missing": "The {province} plan has no “{label}” target{year}, so no difference can be computed.",
             "unlike": "The two targets are not in the same measure ({a}; {b}), so they are not subtracted.",
@@ -39,7 +40,7 @@ class TargetDifference(Route):
 
     def answer(self, frame, ctx, search) -> Draft | None:
         code = frame.indicators[0]
-        label = indicator_label(code, frame.language)
+        label = ctx.indicator_label(code, frame.language)
         rows = [f for f in ctx.select("target", ctx.scope(frame)) if f.indicator == code and f.value is not None]
         sides = self._sides(frame, ctx, rows)
         if isinstance(sides, str):  # a missing side
@@ -55,11 +56,12 @@ class TargetDifference(Route):
             if a.province != b.province and a.year == b.year:
                 where = f"{fact.province} ({fact.year})"
             described.append(self.t(frame, "side", where=where, value=_value(fact), marker=cite.fact(fact)))
-        if a.unit != b.unit or a.unit != "%":
+        if a.unit != b.unit or a.unit == "named":
             text = self.t(frame, "unlike", a=described[0], b=described[1])
             return Draft(text, "not_found", "facts", cite.items, [a, b])
         value = abs(a.value - b.value)
-        text = self.t(frame, "difference", label=label, a=described[0], b=described[1], value=value)
+        unit = self.t(frame, "points") if a.unit == "%" else a.unit  # "điểm phần trăm", or the count's own noun
+        text = self.t(frame, "difference", label=label, a=described[0], b=described[1], value=value, unit=unit)
         draft = Draft(text, "answered", "facts", cite.items, [a, b])
         draft.computed.append(("difference", value, [a, b]))
         return draft
@@ -95,7 +97,7 @@ class TargetDifference(Route):
             if missing:
                 return missing
             return facts[scope[0]], facts[scope[1]]
-        present = [f for f in facts.values() if f is not None and f.unit == "%"]
+        present = [f for f in facts.values() if f is not None and f.unit != "named"]
         if len(present) < 2:
             return None
         return max(present, key=lambda f: f.value), min(present, key=lambda f: f.value)  # the highest and the lowest

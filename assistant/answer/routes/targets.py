@@ -11,6 +11,7 @@ from assistant.answer.measures import answers_count, counted
 from assistant.answer.routes.base import Route
 from assistant.answer.words import content_words, lines, overlap
 from assistant.facts import Fact
+from assistant.indicators import BY_CODE
 from assistant.normalize import collapse_spaces, fold
 from assistant.understanding import QuestionFrame, indicator_label
 
@@ -58,6 +59,13 @@ def t(frame: QuestionFrame, key: str, **values) -> str:
     return TEMPLATES[frame.language][key].format(**values)
 
 
+def fact_label(fact: Fact, language: str) -> str:
+    """A target's indicator as the answer names it: the national label, or the plan's own wording of it."""
+    if fact.indicator in BY_CODE:
+        return indicator_label(fact.indicator, language)
+    return collapse_spaces(str(fact.qualifiers.get("label") or fact.wording))
+
+
 def target_order(fact: Fact) -> tuple:
     return (fact.year or 0, fact.origin != "body", fact.indicator)
 
@@ -66,14 +74,14 @@ def target_phrase(fact: Fact, frame: QuestionFrame, cite: Citations, with_year: 
     """One target as the answer states it: the plan's own clause (or the appendix cell) and its citation."""
     marker = cite.fact(fact)
     if fact.origin == "appendix":
-        label = indicator_label(fact.indicator, frame.language)
+        label = fact_label(fact, frame.language)
         growth = fact.qualifiers.get("min_revenue_growth_pct")
         extra = t(frame, "growth", growth=growth) if growth is not None else ""
         return f"{fact.value_text}{extra} — {label} ({t(frame, 'appendix', year=fact.year)}) {marker}"
     wording = collapse_spaces(fact.wording)
     if frame.language == "en":
         head = f"{fact.year}: " if with_year else ""
-        return f"{head}{indicator_label(fact.indicator, 'en')} — “{wording}” {marker}"
+        return f"{head}{fact_label(fact, 'en')} — “{wording}” {marker}"
     head = f"{t(frame, 'year', year=fact.year).capitalize()}: " if with_year else ""
     return f"{head}{wording} {marker}"
 
@@ -88,7 +96,7 @@ def conflict_notes(rows: list[Fact], frame: QuestionFrame, all_facts: list[Fact]
             values = " / ".join(
                 f"{f.value_text} ({'phụ lục' if f.origin == 'appendix' else 'phần mục tiêu'})" for f in group
             )
-            label = indicator_label(fact.indicator, frame.language)
+            label = fact_label(fact, frame.language)
             notes.append(t(frame, "conflict", province=fact.province, label=label, year=fact.year, values=values))
     return notes
 
@@ -147,7 +155,7 @@ def appendix_lines(frame: QuestionFrame, plan, facts: list[Fact], cite: Citation
         for row in by_row.values():
             row.sort(key=lambda f: f.year or 0)
             values = ", ".join(f"{f.year}: {f.value_text}" for f in row)
-            label = indicator_label(row[0].indicator, frame.language)
+            label = fact_label(row[0], frame.language)
             growth = row[0].qualifiers.get("min_revenue_growth_pct")
             extra = t(frame, "growth", growth=growth) if growth is not None else ""
             marker = cite.cite(plan.id, row[0].start, max(f.end for f in row), row[0].section)
@@ -173,7 +181,7 @@ def answer_targets(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
         if not with_year:
             if not frame.provinces:
                 continue
-            blocks.append(_missing_target(frame, province, rows, chosen, cite, used))
+            blocks.append(_missing_target(frame, ctx, province, rows, chosen, cite, used))
             continue
         appendix = [f for f in with_year if f.origin == "appendix"]
         if appendix and "appendix" in frame.constraint_values("part"):  # "phụ lục … gồm những chỉ tiêu nào"
@@ -200,8 +208,8 @@ def answer_targets(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
     return Draft(text, "answered" if found_any else "not_found", "facts", cite.items, used, states="target_value")
 
 
-def _missing_target(frame, province, rows, chosen, cite, used) -> str:
-    label = ", ".join(indicator_label(c, frame.language) for c in frame.indicators) or t(frame, "this")
+def _missing_target(frame, ctx, province, rows, chosen, cite, used) -> str:
+    label = ", ".join(ctx.indicator_label(c, frame.language) for c in frame.indicators) or t(frame, "this")
     years = ", ".join(str(y) for y in frame.years)
     if chosen and frame.indicators:  # the indicator exists, not for that year
         head = t(frame, "no_target_year", province=province, label=label, years=years)

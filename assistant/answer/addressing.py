@@ -107,6 +107,7 @@ TEMPLATES = {
         "money": "Các kế hoạch ({provinces}) không nêu số tiền cụ thể.",
         "year": "Các kế hoạch ({provinces}) không đặt chỉ tiêu này cho năm {years}.",
         "task": "Các kế hoạch ({provinces}) không có nhiệm vụ số {number} như được hỏi.",
+        "recurrence": "Các kế hoạch ({provinces}) không đặt hạn báo cáo định kỳ “{value}” như được hỏi.",
         "part": "Các kế hoạch ({provinces}) không có phụ lục nêu nội dung này.",
         "arithmetic": "Phép tính từ bảng dữ liệu không khớp; tôi không đưa ra con số này.",
         "topic": "Các kế hoạch ({provinces}) không đặt chỉ tiêu về “{words}” như được hỏi.",
@@ -124,6 +125,7 @@ TEMPLATES = {
         "money": "The plans ({provinces}) state no sum of money.",
         "year": "The plans ({provinces}) set no such target for {years}.",
         "task": "The plans ({provinces}) have no task number {number} as asked.",
+        "recurrence": "The plans ({provinces}) set no report due “{value}” as asked.",
         "part": "The plans ({provinces}) have no appendix stating this.",
         "arithmetic": "The figure computed from the facts table does not check out; it is not given.",
         "topic": "The plans ({provinces}) set no target on “{words}” as asked.",
@@ -307,6 +309,20 @@ def check_agency_kind(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
         if not any(n.startswith(head + " ") for n in names) and not re.search(rf"\b{re.escape(head)} [a-z]", quotes):
             unmet.append(Unmet("unit", kind))
     return unmet
+
+
+def check_recurrence(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
+    """ "Báo cáo hằng quý": a report that recurs so, not a six-monthly or a yearly one."""
+    wanted = frame.constraint_values("recurrence")
+    if not wanted or frame.asked not in {"reporting_deadline", "time_frame"}:
+        return []
+    reports = [f for f in draft.facts if f.kind == "reporting_deadline"]
+    if reports:
+        return [] if any(f.recurrence in wanted for f in reports) else [Unmet("recurrence", wanted[0])]
+    words = {"quý": r"\bquy\b", "6 tháng": r"\b(?:6|sau) thang\b"}
+    if not draft.facts and not any(re.search(words[w], fold(c.quote)) for w in wanted for c in draft.citations):
+        return [Unmet("recurrence", wanted[0])]
+    return []
 
 
 def check_documents(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
@@ -565,6 +581,7 @@ CHECKS = [
     check_units,
     check_prose,
     check_agency_kind,
+    check_recurrence,
     check_documents,
     check_scope,
     check_level,
@@ -608,6 +625,8 @@ def refuse(frame: QuestionFrame, draft: Draft, addressing: Addressing, ctx) -> D
         reason = t["year"].format(provinces=provinces, years=", ".join(map(str, frame.years)))
     elif first.kind in {"topic", "measure"}:
         reason = t[first.kind].format(provinces=provinces, words=first.value)
+    elif first.kind == "recurrence":
+        reason = t["recurrence"].format(provinces=provinces, value=first.value)
     elif first.kind == "task":
         reason = t["task"].format(provinces=provinces, number=first.value)
     else:

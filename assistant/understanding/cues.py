@@ -78,7 +78,8 @@ AGGREGATE_CUES: list[tuple[str, str]] = [
     ),
     (
         "which",
-        r"(?:ke hoach|tinh|van ban) nao (?:co|ghi|neu|giao|dan|can cu|dat|de|quy dinh)|nhung (?:ke hoach|tinh) nao"
+        r"(?:ke hoach|tinh|van ban) nao (?:co|ghi|neu|giao|dan|can cu|dat|de|quy dinh|yeu cau)"
+        r"|nhung (?:ke hoach|tinh) nao"
         r"|which (?:plans?|provinces?)",
     ),
 ]

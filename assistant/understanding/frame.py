@@ -32,7 +32,7 @@ Attribute = Literal[
 # How the answer combines facts over provinces, tasks or years.
 Aggregate = Literal["compare", "highest", "lowest", "difference", "which", "latest", "earliest", "count"]
 Level = Literal["provincial", "national"]
-ConstraintKind = Literal["unit", "document", "part", "quantity", "year", "province", "agency_kind"]
+ConstraintKind = Literal["unit", "document", "part", "quantity", "year", "province", "agency_kind", "recurrence"]
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,15 @@ INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "remote_access": (r"vung sau", r"vung xa", r"remote", r"mountain", r"tiep can"),
     "news_growth": (r"tin,? bai", r"so luong tin", r"news item", r"articles"),
     "financial_autonomy": (r"tu chu", r"autonom"),
-    "e_newspaper_upgrade": (r"trang thong tin dien tu", r"bao dien tu", r"e-newspaper", r"news website"),
-    "relicensing": (r"cap phep lai", r"relicens"),
+    "e_newspaper_upgrade": (
+        r"trang thong tin dien tu",
+        r"bao dien tu",
+        r"tap chi dien tu",
+        r"e-newspaper",
+        r"e-magazine",
+        r"news website",
+    ),
+    "relicensing": (r"cap phep lai", r"cap lai giay phep", r"giay phep hoat dong", r"relicens", r"licen[cs]e"),
 }
 _INDICATOR_RES = {code: [re.compile(p) for p in patterns] for code, patterns in INDICATOR_SYNONYMS.items()}
 INDICATOR_PATTERNS = _INDICATOR_RES  # code → compiled folded patterns of the words that name it in a question
@@ -70,10 +77,7 @@ def find_question_indicators(
     codes = [code for _, code, _ in found]
     planned = find_plan_indicators(folded, list(plan_indicators), list(provinces))
     if planned:
-        best, words = planned[0]
-        if not found or all(len(words) > len(span) for _, _, span in found):
-            kept = [code for _, code, span in found if not span <= words]  # what the plan's own words did not say
-            codes = [best, *kept]
+        codes = _explaining(folded, found, planned)
     # "đào tạo" inside "chương trình đào tạo … sinh viên" is about curricula, not staff training.
     if (
         "university_curriculum" in codes
@@ -94,6 +98,40 @@ def find_question_indicators(
         if best is not None and scores[best] >= INDICATOR_MATCH_COSINE:
             codes = [all_codes[best]]
     return codes
+
+
+def _national_words(code: str) -> frozenset[str]:
+    indicator = BY_CODE[code]
+    text = fold(f"{indicator.label_vi} {indicator.description}")
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", text) if w not in LABEL_GENERIC_WORDS)
+
+
+def _explaining(folded: str, found, planned) -> list[str]:
+    """The indicators that explain the question's words, most first: each national one by its label and
+    description (and the words that named it), each plan one by its label; a national indicator wins a tie, and
+    one that explains no word the kept ones leave is dropped. Plan indicators with the same words (a body target
+    and its appendix row under two codes) are kept together."""
+    asked = frozenset(re.findall(r"[a-z0-9]+", folded)) - LABEL_GENERIC_WORDS
+    candidates = [
+        (len(asked & (_national_words(code) | span)), 1, code, asked & (_national_words(code) | span))
+        for _, code, span in found
+    ]
+    candidates += [(len(words), 0, code, frozenset(words)) for code, words in planned]
+    candidates.sort(key=lambda c: (-c[0], -c[1]))
+    kept: list[str] = []
+    explained: frozenset[str] = frozenset()
+    best_plan: frozenset[str] | None = None
+    for _count, national, code, words in candidates:
+        if not kept:
+            kept.append(code)
+            explained = words
+            best_plan = None if national else words
+        elif not national and best_plan is not None and words == best_plan:
+            kept.append(code)  # the same indicator under another code
+        elif len(words - explained) >= 2:
+            kept.append(code)
+            explained |= words
+    return kept
 
 
 def indicator_descriptions() -> list[str]:

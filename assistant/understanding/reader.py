@@ -40,6 +40,7 @@ LAW_TITLE_RE = re.compile(
 )
 # "Ngoài QĐ 348 và 781, …", "besides Decision 348": what follows is set aside, up to the end of the clause.
 EXCLUSION_RE = re.compile(r"\b(?:ngoai(?: ra)?|tru|besides|apart from|other than|except(?: for)?)\b[^,;?]*")
+WHICH_PLAN_RE = re.compile(r"\b(?:ke hoach|tinh|van ban) nao\b|which (?:plans?|provinces?)")
 # "Sở TTTT có nhiệm vụ gì?": a question about what a named agency must do, whatever else it mentions.
 DUTY_CUE_RE = re.compile(
     r"trach nhiem|co nhiem vu|nhiem vu (?:gi|cua)|giao nhiem vu|lam gi|phai lam|duoc giao|giao .*viec|vai tro|responsib"
@@ -58,6 +59,10 @@ AGENCY_KINDS = {
     "tap chi": "Tạp chí",
     "truong": "Trường",
 }
+RECURRENCES = [
+    (re.compile(r"\bhang quy\b|\bmoi quy\b|\btheo quy\b|quarterl"), "quý"),
+    (re.compile(r"\b(?:6|sau) thang\b|semi-?annual|every six months|half-?year"), "6 tháng"),
+]
 AGENCY_KIND_RE = re.compile(r"\b(" + "|".join(AGENCY_KINDS) + r")\s+(?:[a-z]+\s+)?nao\b")
 
 
@@ -129,6 +134,15 @@ class QuestionReader:
             provinces,
         )
         task_number = task.group(1) if task else None
+        own = {p.province for p in self.plan_indicators if p.code in indicators}
+        if (
+            not provinces
+            and not unknown
+            and indicators
+            and all(any(p.code == code for p in self.plan_indicators) for code in indicators)
+        ):
+            provinces = [p for p in self.corpus_provinces if p in own]  # only that plan sets it
+            trace.append(Cue("province:indicator", ", ".join(provinces)))
         kind = self._corrected(kind, folded, question, indicators, years, task_number, units, trace)
         reporting = bool(C.REPORT_RE.search(folded)) and kind in {
             "time_frame",
@@ -148,7 +162,8 @@ class QuestionReader:
             m = pattern.search(folded)
             # "cao nhất", "muộn nhất" rank the plans only in a comparison; a count, a difference or "kế hoạch nào
             # có …" aggregates on its own
-            if m and (aggregate or name in {"difference", "count", "which"}):
+            across = aggregate or WHICH_PLAN_RE.search(folded)  # "kế hoạch nào … sớm nhất": across the plans
+            if m and (across or name in {"difference", "count", "which"}):
                 aggregate = name
                 trace.append(Cue(f"aggregate:{name}", m.group(0)))
                 break
@@ -160,6 +175,10 @@ class QuestionReader:
         constraints = [Constraint("unit", u) for u in units]
         constraints += [Constraint("document", d) for d in documents]
         constraints += [Constraint("part", part, m.group(0)) for part, p in PART_RES.items() if (m := p.search(folded))]
+        for pattern, recurrence in RECURRENCES:  # "báo cáo hằng quý": a report that recurs so
+            if m := pattern.search(folded):
+                constraints.append(Constraint("recurrence", recurrence, m.group(0)))
+                break
         if kind_of := AGENCY_KIND_RE.search(folded):
             constraints.append(Constraint("agency_kind", AGENCY_KINDS[kind_of.group(1)], kind_of.group(0)))
         quantity = asked_quantity(folded, english)
@@ -207,7 +226,7 @@ class QuestionReader:
             and indicators
             and not task_number
             and not re.search(r"nhiem vu|task|bao cao|report", folded)
-            and (target_signal or re.search(r"\bdat\b|cap do", folded))
+            and (target_signal or re.search(r"\bcap do", folded) or _reach(question, folded))
         ):
             corrected = "target_value"  # "đạt cấp độ 3 từ năm nào": a target over the years
         elif (
@@ -326,6 +345,13 @@ class QuestionReader:
             read = self.read(str(turn["content"]))
             merged = read if merged is None else inherit(read, merged)
         return merged
+
+
+def _reach(question: str, folded: str) -> bool:
+    """ "đạt" (reach a level) in the question; typed without marks "dat" may be it, typed with marks "đặt" is not."""
+    if question != fold(question) and fold(question) != question.lower():
+        return bool(re.search(r"\bđạt\b", question.lower()))
+    return bool(re.search(r"\bdat\b", folded))
 
 
 ATTRIBUTES = {

@@ -64,9 +64,17 @@ def report_line(fact, frame: QuestionFrame, cite: Citations) -> str:
 
 
 def answer_reporting(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
+    """The plans' reporting deadlines: those of the recurrence asked, or the one the question describes, else all."""
+    from assistant.answer.routes.deadlines import best_report
+
     rows = ctx.select("reporting_deadline", ctx.scope(frame))
     if not rows:
         return None
+    wanted = frame.constraint_values("recurrence")
+    if wanted and any(f.recurrence in wanted for f in rows):
+        rows = [f for f in rows if f.recurrence in wanted]
+    elif not wanted and not frame.aggregate and (described := best_report(frame, ctx)) is not None:
+        rows = [described[1]]
     items = [report_line(f, frame, cite) for f in rows]
     text = items[0] if len(items) == 1 else lines("", items)
     return Draft(text, "answered", "facts", cite.items, rows, states="reporting_deadline")

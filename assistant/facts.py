@@ -214,7 +214,7 @@ class FactExtractor:
             position += len(piece)
         facts: list[Fact] = []
         recurrence = "hằng năm" if fold(text[body_start:]).startswith(("hang nam", "hằng năm")) else ""
-        derived: tuple[str, str, str] | None = None  # (code, wording, clause) of the last derived indicator
+        derived: tuple[str, str, str] | None = None  # (code, label, clause) of the last derived indicator
         for c_start, c_end in clauses:
             clause = text[c_start:c_end]
             found = find_target_indicators(clause)
@@ -226,15 +226,16 @@ class FactExtractor:
                     continue
                 wording = _wording_without_values(clause)
                 if derived is not None and _is_continuation(wording):
-                    code, wording, stated = derived  # "…; đạt 100% vào năm 2030": the previous clause's indicator
+                    code, label, stated = derived  # "…; đạt 100% vào năm 2030": the previous clause's indicator
                 else:
                     code, stated = derive_indicator(wording), collapse_spaces(clause.strip(" ."))
-                    derived = (code, wording, stated)
+                    label = label_of(clause, mentions)
+                    derived = (code, label, stated)
                 for mention in mentions:
                     year = _year_after(clause, mention, mentions) or default_year
                     if year is None:
                         continue
-                    qualifiers: dict[str, Any] = {"label": wording}
+                    qualifiers: dict[str, Any] = {"label": label}
                     if recurrence:
                         qualifiers["recurrence"] = recurrence
                     facts.append(
@@ -243,7 +244,7 @@ class FactExtractor:
                             block.section,
                             "body",
                             start,
-                            block.start + c_start + mention.end if len(mentions) > 1 else end,
+                            block.start + c_start + _value_end(clause, mention, mentions) if len(mentions) > 1 else end,
                             indicator=code,
                             wording=stated,
                             year=year,
@@ -265,7 +266,7 @@ class FactExtractor:
                                 block.section,
                                 "body",
                                 start,
-                                block.start + c_start + mention.end,
+                                block.start + c_start + _value_end(clause, mention, mentions),
                                 indicator=indicator.code,
                                 wording=collapse_spaces(clause.strip(" .")),
                                 year=_year_after(clause, mention, mentions),
@@ -947,15 +948,48 @@ def value_mentions(clause: str) -> list[Mention]:
 _NOT_TARGET_YEAR = ("so với", "giai đoạn", "định hướng", "chiến lược", "từ năm", "trước liền kề")
 
 
-def _year_after(clause: str, mention: Mention, mentions: list[Mention]) -> int | None:
+def _year_match(clause: str, mention: Mention, mentions: list[Mention]) -> re.Match[str] | None:
     """The year written after a value and before the next value ("240 sản phẩm trong năm 2025")."""
     following = [m.start for m in mentions if m.start > mention.start]
     segment_end = min(following) if following else len(clause)
     for match in YEAR_AFTER_RE.finditer(clause, mention.end, segment_end):
         before = clause[max(0, match.start() - 14) : match.start()].lower()
         if not any(word in before for word in _NOT_TARGET_YEAR):
-            return int(match.group(1))
+            return match
     return None
+
+
+def _year_after(clause: str, mention: Mention, mentions: list[Mention]) -> int | None:
+    match = _year_match(clause, mention, mentions)
+    return int(match.group(1)) if match else None
+
+
+def _value_end(clause: str, mention: Mention, mentions: list[Mention]) -> int:
+    """Where the quote of one of a clause's several values ends: after its year, when one follows it."""
+    match = _year_match(clause, mention, mentions)
+    return match.end() if match else mention.end
+
+
+_LEADING_YEAR_RE = re.compile(r"^\s*(?:đến|tới|trong|vào)\s+năm\s+20\d\d\s*,?\s*", re.IGNORECASE)
+_YEAR_PHRASE_RE = re.compile(r"\s*(?:trong|vào|đến|tới)?\s*năm\s+20\d\d", re.IGNORECASE)
+_BEFORE_VALUE_RE = re.compile(r"\s*(?:tối thiểu|ít nhất|đạt|là)\s*$", re.IGNORECASE)
+_DANGLING_RE = re.compile(r"(?:\s*(?:,|;|:|-|và|đạt|tối thiểu|ít nhất|trong đó))+\s*$", re.IGNORECASE)
+
+
+def label_of(clause: str, mentions: list[Mention]) -> str:
+    """The indicator a clause sets, in its own words, without values or years: what an answer names next to one of
+    its values ("Đến năm 2025, Báo X xây dựng 2 chuyên trang song ngữ" → "Báo X xây dựng chuyên trang song ngữ";
+    "… tối thiểu 480 chương trình … trong năm 2024 và 520 chương trình trong năm 2025" → "… chương trình …")."""
+    if not mentions:
+        return collapse_spaces(_YEAR_PHRASE_RE.sub(" ", _LEADING_YEAR_RE.sub("", clause))).strip(" .,;:-")
+    first = mentions[0]
+    head = _BEFORE_VALUE_RE.sub("", clause[: first.start])
+    measure = "" if first.unit == "%" else first.unit
+    tail = clause[first.end : mentions[1].start] if len(mentions) > 1 else clause[first.end :]
+    text = _LEADING_YEAR_RE.sub("", f"{head} {measure}{tail}")
+    text = _YEAR_PHRASE_RE.sub(" ", text)
+    text = _DANGLING_RE.sub("", collapse_spaces(text).strip(" .,;:-"))
+    return text.strip(" .,;:-") or _wording_without_values(clause)
 
 
 def _wording_without_values(clause: str) -> str:

@@ -7,9 +7,10 @@ import re
 import pytest
 
 from assistant.corpus import Corpus
-from assistant.facts import Fact
+from assistant.facts import Fact, FactExtractor, PlanText
 from assistant.facts_gold import load_gold, score
 from assistant.normalize import collapse_spaces
+from assistant.structure import parse_structure
 
 from .conftest import REPO
 
@@ -97,3 +98,39 @@ def test_lai_chau_sub_tasks_know_their_group(facts: list[Fact]) -> None:
     assert sub["5.1"].time_frame_kind == "on_request"
     assert (sub["5.2"].start_year, sub["5.2"].end_year) == (2021, 2025)
     assert sub["6"].time_frame_kind == "ongoing"
+
+
+# A plan's own indicator with one value per year in one clause, and a dated one ("Đến năm 2025, …").
+OWN_INDICATORS = """KẾ HOẠCH
+Triển khai Chiến lược chuyển đổi số báo chí trên địa bàn tỉnh Điện Biên
+
+I. MỤC TIÊU
+1. Chỉ tiêu đặc thù của tỉnh
+- Đài PT-TH làm tối thiểu 300 chương trình tiếng dân tộc thiểu số trong năm 2024 và 350 chương trình trong năm 2025.
+- Đến năm 2025, Báo Điện Biên Phủ xây dựng 3 chuyên trang song ngữ trên báo điện tử.
+II. TỔ CHỨC THỰC HIỆN
+1. Sở Thông tin và Truyền thông
+Chủ trì tổ chức thực hiện Kế hoạch.
+"""
+
+
+def own_targets() -> list[Fact]:
+    structure = parse_structure(OWN_INDICATORS, [], None)
+    facts = FactExtractor().run(PlanText("dien-bien", "Điện Biên", OWN_INDICATORS, structure))
+    return [f for f in facts if f.kind == "target"]
+
+
+def test_each_year_of_a_clause_quotes_its_own_value_and_year() -> None:
+    by_year = {f.year: f for f in own_targets() if f.unit == "chương trình"}
+    assert {year: f.value for year, f in by_year.items()} == {2024: 300, 2025: 350}
+    for year, fact in by_year.items():
+        assert fact.quote.endswith(f"năm {year}")
+        assert OWN_INDICATORS[fact.start : fact.end] == fact.quote
+
+
+def test_a_plan_indicator_is_labelled_without_its_values_and_years() -> None:
+    labels = {f.qualifiers["label"] for f in own_targets()}
+    assert labels == {
+        "Đài PT-TH làm chương trình tiếng dân tộc thiểu số",
+        "Báo Điện Biên Phủ xây dựng chuyên trang song ngữ trên báo điện tử",
+    }

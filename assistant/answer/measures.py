@@ -1,7 +1,8 @@
 """Whether facts give the measure a question asks: a count asked ("bao nhiêu người", "how many journalists") is
 answered by a count, or, in Vietnamese, by a share of exactly what is counted ("bao nhiêu trang thông tin điện
 tử … được nâng cấp?" — "50% trang thông tin điện tử …"); people are never counted by a share, and an English
-"how many" is a count by grammar."""
+"how many" is answered by any count of the indicator asked (its noun cannot be matched to the plan's Vietnamese
+unit), never by a share."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def answers_count(frame: QuestionFrame, words: str, facts: list[Fact], evidence:
         if fact.kind != "target" or fact.unit in {"%", "named", ""}:
             continue
         unit = fold(fact.unit).split()
+        if frame.language == "en":  # the English noun cannot be matched to the plan's Vietnamese unit: any count
+            return True
         if head in ANY_COUNT or (unit and unit[0] == head) or head in fold(f"{fact.wording} {fact.quote}").split():
             return True
     if frame.language == "en" or head in PEOPLE:

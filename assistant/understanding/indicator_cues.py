@@ -176,7 +176,8 @@ def find_plan_indicators(
     scope = [p for p in plan_indicators if not provinces or p.province in provinces]
     if not scope:
         return []
-    asked = set(re.findall(r"[a-z0-9]+", folded)) - LABEL_GENERIC_WORDS
+    named = {w for p in provinces for w in fold(p).split()}  # "Điện Biên" names the scope, not "Báo Điện Biên Phủ"
+    asked = set(re.findall(r"[a-z0-9]+", folded)) - LABEL_GENERIC_WORDS - named
     counts: dict[str, int] = {}
     for indicator in {p.code: p for p in scope}.values():
         for word in indicator.words:

@@ -10,7 +10,7 @@ from assistant.answer.draft import Citations, Draft
 from assistant.answer.measures import answers_count, counted
 from assistant.answer.routes.base import Route
 from assistant.answer.words import content_words, lines, overlap
-from assistant.facts import Fact
+from assistant.facts import Fact, value_mentions
 from assistant.indicators import BY_CODE
 from assistant.normalize import collapse_spaces, fold
 from assistant.understanding import QuestionFrame, indicator_label
@@ -79,6 +79,10 @@ def target_phrase(fact: Fact, frame: QuestionFrame, cite: Citations, with_year: 
         extra = t(frame, "growth", growth=growth) if growth is not None else ""
         return f"{fact.value_text}{extra} — {label} ({t(frame, 'appendix', year=fact.year)}) {marker}"
     wording = collapse_spaces(fact.wording)
+    if len(value_mentions(wording)) > 1 and len(set(re.findall(r"năm (20\d\d)", wording))) > 1:
+        # one clause, a value for each of several years: the year's value first, then what it counts
+        head = f"{fact.year}: " if frame.language == "en" else f"{t(frame, 'year', year=fact.year).capitalize()}: "
+        return f"{head if with_year else ''}{fact.value_text} — {fact_label(fact, frame.language)} {marker}"
     if frame.language == "en":
         head = f"{fact.year}: " if with_year else ""
         return f"{head}{fact_label(fact, 'en')} — “{wording}” {marker}"

@@ -12,6 +12,8 @@
 | ASSISTANT_CHROMA_HOST         | (empty: embedded store)         | host of a Chroma server to use instead         |
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
+| ASSISTANT_FEEDBACK_DB         | <INDEX_DIR>/feedback.sqlite     | answer feedback (👍/👎); a file of its own that |
+|                               |                                 | index builds and healing never touch           |
 | ASSISTANT_ANSWER_WORKERS      | number of CPUs                  | questions answered at the same time; more wait |
 | ASSISTANT_ANSWER_QUEUE        | 2 × ANSWER_WORKERS              | questions that may wait for a worker; beyond   |
 |                               |                                 | that an answer is refused at once (503)        |
@@ -49,6 +51,7 @@ DEFAULT_ANSWER_WAIT_MS = 500
 DEFAULT_RATE_LIMIT = 120
 DEFAULT_AUTH_FAILURES = 10
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+FEEDBACK_FILE = "feedback.sqlite"
 
 
 def _env(name: str, default: str) -> str:
@@ -70,11 +73,16 @@ class Settings:
     answer_workers: int = field(default_factory=lambda: _cpu_count())
     answer_queue: int = -1  # questions that may wait for a worker; -1: 2 × answer_workers
     answer_wait_ms: int = DEFAULT_ANSWER_WAIT_MS
+    feedback_path: Path | None = None  # None: <index_dir>/feedback.sqlite
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def facts_db(self) -> Path:
         return self.index_dir / "facts.sqlite"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.feedback_path or self.index_dir / FEEDBACK_FILE
 
     @property
     def queue_limit(self) -> int:
@@ -137,6 +145,7 @@ def load_settings() -> Settings:
         answer_workers=_env_positive_int("ANSWER_WORKERS", _cpu_count()),
         answer_queue=_env_int("ANSWER_QUEUE", -1, 0),
         answer_wait_ms=_env_int("ANSWER_WAIT_MS", DEFAULT_ANSWER_WAIT_MS, 1),
+        feedback_path=Path(_env("FEEDBACK_DB", "")) if _env("FEEDBACK_DB", "") else None,
     )
 
 

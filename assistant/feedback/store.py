@@ -132,13 +132,19 @@ class FeedbackStore:
         record.id, record.created_at = new_id, created
         return record
 
-    def set_comment(self, feedback_id: int, comment: str) -> bool:
-        """Attach (or replace) the comment of a stored feedback; False when there is no such row."""
+    def update(self, feedback_id: int, rating: Rating | None = None, comment: str | None = None) -> bool:
+        """Change the rating and/or the comment of a stored feedback; False when there is no such row."""
+        changes = {k: v for k, v in (("rating", rating), ("comment", comment)) if v is not None}
+        if not changes:
+            return False
+        assignments = ", ".join(f"{name} = ?" for name in changes)
         with self._lock:
             connection = self._connect()
             try:
                 with connection:
-                    cursor = connection.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, feedback_id))
+                    cursor = connection.execute(
+                        f"UPDATE feedback SET {assignments} WHERE id = ?", [*changes.values(), feedback_id]
+                    )
                 return cursor.rowcount == 1
             finally:
                 connection.close()

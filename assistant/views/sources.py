@@ -58,14 +58,16 @@ class PlanRef:
         )
 
     def number_and_date(self) -> str:
-        """'Kế hoạch số 270/KH-UBND ngày 01/08/2023', saying so where the plan leaves number or date blank."""
-        number = f"số {self.plan_number}" if self.plan_number else "(văn bản để trống số)"
+        """'Kế hoạch số 270/KH-UBND ngày 01/08/2023 của Ủy ban nhân dân tỉnh …', saying so where the plan leaves its
+        number or date blank (never filled from elsewhere)."""
+        number = f" số {self.plan_number}" if self.plan_number else ""
+        date = ""
         if len(self.issue_date) == 10:
             year, month, day = self.issue_date.split("-")
-            date = f"ngày {day}/{month}/{year}"
-        else:
-            date = "(văn bản để trống ngày ban hành)"
-        return f"Kế hoạch {number} {date} của Ủy ban nhân dân tỉnh {self.province}"
+            date = f" ngày {day}/{month}/{year}"
+        text = f"Kế hoạch{number}{date} của Ủy ban nhân dân tỉnh {self.province}"
+        blank = [word for word, given in (("số", number), ("ngày ban hành", date)) if not given]
+        return text + (f" (văn bản để trống {' và '.join(blank)})" if blank else "")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

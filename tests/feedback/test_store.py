@@ -30,12 +30,13 @@ def test_add_list_comment(tmp_path: Path) -> None:
     )
     store.add(FeedbackRecord(rating="up", question="Chỉ tiêu 2025?"))
     assert first.id == 1 and first.created_at
-    assert store.set_comment(1, "đã sửa") and not store.set_comment(99, "x")
+    assert store.update(1, comment="đã sửa") and not store.update(99, comment="x") and not store.update(1)
+    assert store.update(2, rating="down")
     records = store.records()
     assert (
         [r.id for r in records] == [2, 1] and records[1].comment == "đã sửa" and records[1].history[0]["role"] == "user"
     )
-    assert [r.id for r in store.records(rating="down")] == [1]
+    assert [r.id for r in store.records(rating="down")] == [2, 1]
 
 
 def test_kept_across_a_restart_and_a_rebuild(tmp_path: Path, corpus) -> None:

@@ -36,7 +36,8 @@ def test_the_docx_is_print_ready() -> None:
 
 def test_a_plan_without_number_or_date_says_so() -> None:
     document = Document(io.BytesIO(sheet_docx(_sheet("Sở Tài chính", "Phú Yên"))))
-    assert any("(văn bản để trống số) (văn bản để trống ngày ban hành)" in p.text for p in document.paragraphs)
+    expected = "Kế hoạch của Ủy ban nhân dân tỉnh Phú Yên (văn bản để trống số và ngày ban hành)"
+    assert expected in [p.text for p in document.paragraphs]
 
 
 def test_an_empty_sheet_is_a_document_that_says_so() -> None:

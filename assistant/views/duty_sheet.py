@@ -4,7 +4,7 @@ reporting deadlines it owes and receives, each with its time frame and the span 
 A unit is named in any spelling the :class:`~assistant.units.UnitMatcher` reads ("Sở TTTT", "Đài PT-TH tỉnh");
 a fact names it when the matcher finds it in the fact's unit field. A unit is also given what a group that holds
 it is given ("Các cơ quan báo chí" holds Báo Lai Châu, "Các sở, ban, ngành" the departments), marked as such;
-the generic "các cơ quan, đơn vị" that must report counts only for units the same plan names directly.
+the report the generic "các cơ quan, đơn vị" owe is owed by every unit the same plan gives something to.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ class DutyIndex:
         items: list[DutyItem] = []
         for fact in facts:
             items += self._items(fact, unit)
-        direct = {i.plan_id for i in items if not i.via_group}
-        items += [i for f in facts for i in self._generic_reports(f, unit) if f.plan_id in direct]
+        given = {i.plan_id for i in items}  # the plans that give the unit something: it takes part in them
+        items += [i for f in facts for i in self._generic_reports(f, unit) if f.plan_id in given]
         order = {plan_id: n for n, plan_id in enumerate(self.plans)}
         items.sort(key=lambda i: (order.get(i.plan_id, 99), ROLES.index(i.role), _number_key(i.number), i.fact_id))
         plan_ids = [p for p in self.plans if any(i.plan_id == p for i in items)]
@@ -277,7 +277,7 @@ class DutyIndex:
         return items
 
     def _generic_reports(self, fact: Fact, unit: str) -> list[DutyItem]:
-        """A report the generic "các cơ quan, đơn vị" owe: every unit the same plan names directly owes it."""
+        """A report the generic "các cơ quan, đơn vị" owe: every unit the same plan gives something to owes it."""
         if fact.kind != "reporting_deadline" or not _GENERIC_RE.match(fold(canonical_unit(fact.reporter))):
             return []
         if any(self._names(getattr(fact, n), unit, fact.province)[0] for n in ("reporter", "recipient", "via")):

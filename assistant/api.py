@@ -12,6 +12,10 @@
 | GET /v1/plans, /v1/plans/{id}            | plan metadata (and the full text)                                 |
 | GET /v1/plans/{id}/text?start=&end=      | a quoted span with ~300 characters of context and its section     |
 | GET /v1/facts                            | the facts table, filtered; ``?format=csv`` for CSV                |
+| GET /v1/units, /v1/units/{unit}/duties   | duty sheets (:mod:`assistant.routes.duties`)                      |
+| GET /v1/calendar, /v1/calendar.ics       | the deadline calendar (:mod:`assistant.routes.calendar`)          |
+| GET /v1/targets/matrix                   | targets compared (:mod:`assistant.routes.targets`)                |
+| POST /v1/feedback                        | 👍 / 👎 on an answer (:mod:`assistant.routes.feedback`)            |
 | GET /healthz, /readyz, /metrics          | liveness, readiness (503 until the engine is loaded and has       |
 |                                          | passed its self-test; 200 lists skipped plans and notes),         |
 |                                          | Prometheus                                                        |
@@ -878,7 +882,7 @@ def _v1_fallback(request: Request) -> JSONResponse:
     allowed = sorted(
         {
             method
-            for router in (*_V1_ROUTERS, health_router)
+            for router in (*_V1_ROUTERS, health_router, *getattr(request.app.state, "view_routers", ()))
             for route in router.routes
             if isinstance(route, APIRoute) and route.path_regex.match(path)
             for method in route.methods
@@ -1011,6 +1015,11 @@ def create_api(
     bearer = [Depends(HTTPBearer(auto_error=False))] if config.auth_enabled else []
     app.include_router(health_router)
     for router in _V1_ROUTERS:
+        app.include_router(router, dependencies=bearer)
+    from assistant.routes import calendar, duties, feedback, targets  # they import this module's helpers
+
+    app.state.view_routers = (duties.router, calendar.router, targets.router, feedback.router)
+    for router in app.state.view_routers:
         app.include_router(router, dependencies=bearer)
     for path in ("/v1", "/v1/{rest:path}"):
         app.add_api_route(path, _v1_fallback, methods=list(_ALL_METHODS), include_in_schema=False)

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli_views import register as register_views
 from assistant.config import load_settings
 from assistant.errors import AssistantError
 
@@ -29,6 +30,7 @@ facts_app = typer.Typer(help="Bảng dữ liệu (facts) trích từ các kế h
 corpus_app = typer.Typer(help="Các kế hoạch trong kho văn bản.", no_args_is_help=True)
 app.add_typer(facts_app, name="facts")
 app.add_typer(corpus_app, name="corpus")
+register_views(app, facts_app)  # duties, calendar, facts compare, feedback (assistant.cli_views)
 
 console = Console()
 err_console = Console(stderr=True)

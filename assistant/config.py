@@ -12,6 +12,8 @@
 | ASSISTANT_CHROMA_HOST         | (empty: embedded store)         | host of a Chroma server to use instead         |
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
+| ASSISTANT_FEEDBACK_DB         | <INDEX_DIR>/feedback.sqlite     | answer feedback (👍/👎); a file of its own that |
+|                               |                                 | index builds and healing never touch           |
 | ASSISTANT_ANSWER_WORKERS      | number of CPUs                  | questions answered at the same time; more wait |
 | ASSISTANT_ANSWER_QUEUE        | 2 × ANSWER_WORKERS              | questions that may wait for a worker; beyond   |
 |                               |                                 | that an answer is refused at once (503)        |
@@ -56,6 +58,7 @@ DEFAULT_ANSWER_WAIT_MS = 500
 DEFAULT_RATE_LIMIT = 120
 DEFAULT_AUTH_FAILURES = 10
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+FEEDBACK_FILE = "feedback.sqlite"
 
 
 def _env(name: str, default: str) -> str:
@@ -77,6 +80,7 @@ class Settings:
     answer_workers: int = field(default_factory=lambda: _cpu_count())
     answer_queue: int = -1  # questions that may wait for a worker; -1: 2 × answer_workers
     answer_wait_ms: int = DEFAULT_ANSWER_WAIT_MS
+    feedback_path: Path | None = None  # None: <index_dir>/feedback.sqlite
     extra: dict[str, str] = field(default_factory=dict)
     # ingestion of new plans (assistant.ingest)
     ocr_lang: str = "vie"
@@ -90,6 +94,10 @@ class Settings:
     @property
     def facts_db(self) -> Path:
         return self.index_dir / "facts.sqlite"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.feedback_path or self.index_dir / FEEDBACK_FILE
 
     @property
     def queue_limit(self) -> int:
@@ -159,6 +167,7 @@ def load_settings() -> Settings:
         ingest_max_pages=_env_positive_int("INGEST_MAX_PAGES", 100),
         admin_keys=frozenset(k.strip() for k in _env("ADMIN_KEYS", "").split(",") if k.strip()),
         upload_max_bytes=_env_positive_int("UPLOAD_MAX_BYTES", 20_000_000),
+        feedback_path=Path(_env("FEEDBACK_DB", "")) if _env("FEEDBACK_DB", "") else None,
     )
 
 

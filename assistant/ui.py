@@ -20,6 +20,11 @@ from assistant.errors import AssistantError
 from assistant.factstore import export_facts
 from assistant.indicators import BY_CODE
 from assistant.schema import Answer, Citation
+from assistant.tabs.calendar import calendar_tab
+from assistant.tabs.chat_tools import answer_record, chat_tools
+from assistant.tabs.duties import duties_tab
+from assistant.tabs.targets import targets_tab
+from assistant.views.registry import views_for
 
 if TYPE_CHECKING:
     import fastapi
@@ -625,11 +630,16 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
     provinces = [m.province for m in metas]
     ready = threading.Event()
     csv_dir = Path(tempfile.mkdtemp(prefix="assistant-csv-"))
+    views_dir = Path(tempfile.mkdtemp(prefix="assistant-views-"))  # downloads of the view tabs and the chat export
 
     def engine() -> AnswerEngine:
         loaded = get_engine()
         ready.set()
         return loaded
+
+    def views():
+        loaded = engine()
+        return views_for(loaded.facts, loaded.corpus.plans)
 
     def on_load() -> tuple:
         keep = tuple(gr.update() for _ in range(7))
@@ -667,18 +677,19 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
             button = gr.update(value=None, interactive=False)
         return gr.update(value=facts_frame(rows, kind), column_widths=facts_widths(kind)), count, button
 
-    def respond(message: str, chat: list, history: list, province: str) -> Iterator[tuple]:
+    def respond(message: str, chat: list, history: list, province: str, answers: dict) -> Iterator[tuple]:
         question = (message or "").strip()
         chat = list(chat or [])
         history = list(history or [])
+        answers = dict(answers or {})
         if not question:
             gr.Warning(EMPTY_QUESTION)
-            yield gr.update(), chat, history
+            yield gr.update(), chat, history, answers
             return
         first_load = not ready.is_set()
         chat += [{"role": "user", "content": _user_html(question)}, {"role": "assistant", "content": ""}]
         chat[-1]["content"] = _pending_html(first_load)
-        yield "", chat, history
+        yield "", chat, history, answers
         chosen = province if province and province != ALL_PROVINCES else None
         try:
             loaded = engine()
@@ -686,12 +697,12 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
         except AssistantError as error:  # QuestionError and load errors carry one Vietnamese sentence
             log.info("Question refused: %s", error)
             chat[-1]["content"] = _error_html(str(error))
-            yield gr.update(), chat, history
+            yield gr.update(), chat, history, answers
             return
         except Exception:
             log.exception("Answering failed for %r", question)
             chat[-1]["content"] = _error_html(GENERIC_ERROR)
-            yield gr.update(), chat, history
+            yield gr.update(), chat, history, answers
             return
         try:
             chat[-1]["content"] = render_answer(answer, loaded.corpus)
@@ -699,7 +710,8 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
             log.exception("Rendering the answer failed")
             chat[-1]["content"] = _one_line(f'<div class="ans">{render_answer_text(answer.answer)}</div>')
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
-        yield gr.update(), chat, history
+        answers[len(chat) - 1] = answer_record(answer)  # for 👍/👎 and the conversation export
+        yield gr.update(), chat, history, answers
 
     def update_facts(province: str, kind: str, year: str) -> tuple:
         try:
@@ -740,6 +752,7 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
                 padding=False,
             )
         history = gr.State([])
+        answers = gr.State({})  # chat message index → the answer shown there (assistant.tabs.chat_tools)
         with gr.Tabs(elem_id="app-tabs", overflow_behavior="wrap"):
             with gr.Tab("Hỏi đáp", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=340):
@@ -749,7 +762,7 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
                         height="max(440px, calc(100vh - 300px))",
                         layout="bubble",
                         buttons=[],
-                        feedback_options=None,
+                        feedback_options=("Like", "Dislike"),
                         latex_delimiters=[],
                         group_consecutive_messages=False,
                         placeholder=(
@@ -772,6 +785,7 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
                             elem_id="question-box",
                         )
                         send = gr.Button("Gửi", variant="primary", scale=0, min_width=72, elem_id="send-btn")
+                    chat_tools(chatbot, answers, history, settings, views_dir, lambda: engine().corpus.plans)
                 with gr.Column(scale=1, min_width=260, elem_id="chat-side"):
                     province = gr.Dropdown(
                         choices=[ALL_PROVINCES, *provinces],
@@ -834,6 +848,9 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
                     )
                 plan_meta = gr.HTML(elem_id="plan-meta", padding=False)
                 plan_text = gr.HTML(elem_id="plan-text", padding=False)
+            duties_tab(views, provinces, views_dir)
+            calendar_tab(views, provinces, views_dir)
+            targets_tab(views, provinces, views_dir)
 
         demo.load(
             on_load,
@@ -841,8 +858,8 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
             show_progress="hidden",
         ).then(show_plan, inputs=[plan_choice, plan_search], outputs=[plan_meta, plan_text])
 
-        chat_inputs = [question, chatbot, history, province]
-        chat_outputs = [question, chatbot, history]
+        chat_inputs = [question, chatbot, history, province, answers]
+        chat_outputs = [question, chatbot, history, answers]
         # One answer at a time across the page's triggers (the engine is shared; the API serializes too).
         answering = {"show_progress": "hidden", "concurrency_id": "answer", "concurrency_limit": 1}
         send.click(respond, chat_inputs, chat_outputs, **answering)
@@ -851,8 +868,8 @@ def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None =
             button.click(lambda t=text: t, outputs=question, queue=False, show_progress="hidden").then(
                 respond, chat_inputs, chat_outputs, **answering
             )
-        clear.click(lambda: ([], [], ""), outputs=[chatbot, history, question], queue=False)
-        chatbot.clear(lambda: [], outputs=history, queue=False)
+        clear.click(lambda: ([], [], "", {}), outputs=[chatbot, history, question, answers], queue=False)
+        chatbot.clear(lambda: ([], {}), outputs=[history, answers], queue=False)
 
         facts_filters = [facts_province, facts_kind, facts_year]
         for control in facts_filters:

@@ -20,7 +20,7 @@ from assistant.server import create_app
 KEY = "khoa-bi-mat-1"
 OTHER_KEY = "khoa-bi-mat-2"
 QUESTION = "Ai chủ trì nhiệm vụ 5.1 ở Lai Châu?"
-CHAT_INPUTS = [QUESTION, [], [], "Tất cả các tỉnh"]  # question, chat, history, province of the page's respond()
+CHAT_INPUTS = [QUESTION, [], [], "Tất cả các tỉnh", {}]  # question, chat, history, province, answers of respond()
 
 
 def _keyed(**overrides) -> ApiConfig:

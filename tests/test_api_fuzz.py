@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -10,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.config import SchemathesisConfig
 
-from assistant.config import ApiConfig
+from assistant.config import ApiConfig, load_settings
 from assistant.server import create_app
 
 # The schema is loaded at import time (schemathesis.pytest.from_fixture does not work with pytest 9), so the app
@@ -24,7 +27,9 @@ def _load_session_engine():
     return _engines[0]
 
 
-app = create_app(load=_load_session_engine, config=ApiConfig(rate_limit=0), ui=False)
+# Feedback the fuzzer posts goes to a temp file, never to the index folder's.
+_settings = replace(load_settings(), feedback_path=Path(tempfile.mkdtemp(prefix="fuzz-feedback-")) / "feedback.sqlite")
+app = create_app(_settings, load=_load_session_engine, config=ApiConfig(rate_limit=0), ui=False)
 # Invalid input may also be refused as too large (413, e.g. a generated body over 64 KiB).
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
 config = SchemathesisConfig.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": REJECTIONS}}})

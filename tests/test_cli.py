@@ -63,3 +63,53 @@ def test_unusable_setting_is_one_clear_sentence(index_dir, monkeypatch, variable
     assert result.exit_code == 1
     assert variable in result.output and "số nguyên" in result.output
     assert "Traceback" not in result.output
+
+
+# -- views: duties, calendar, facts compare, feedback --------------------------------------------------
+@pytest.fixture()
+def built(index_dir):
+    assert runner.invoke(app, ["facts", "build"]).exit_code == 0
+    return index_dir
+
+
+def test_duties_in_every_format(built, tmp_path) -> None:
+    result = runner.invoke(app, ["duties", "Sở TTTT", "--province", "Lai Châu"])
+    assert result.exit_code == 0, result.output
+    assert "Nhiệm vụ của Sở Thông tin và Truyền thông" in result.output and "Chủ trì nhiệm vụ" in result.output
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["duties", "Đài PT-TH tỉnh", "-f", "csv"]).stdout)))
+    assert rows and all(r["quote"] for r in rows)
+    out = tmp_path / "sheet.docx"
+    assert runner.invoke(app, ["duties", "Báo Lai Châu", "-f", "docx", "--out", str(out)]).exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"
+    assert runner.invoke(app, ["duties", "Báo Lai Châu", "-f", "docx"]).exit_code == 1  # docx needs --out
+    unknown = runner.invoke(app, ["duties", "xyz"])
+    assert unknown.exit_code == 1 and "Không có đơn vị nào tên 'xyz'" in unknown.output
+    assert runner.invoke(app, ["duties", "Sở TTTT", "-p", "Atlantis"]).exit_code == 1
+
+
+def test_calendar_and_compare(built, tmp_path) -> None:
+    from icalendar import Calendar
+
+    out = tmp_path / "lich.ics"
+    result = runner.invoke(app, ["calendar", "--province", "Quảng Trị", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    parsed = Calendar.from_ical(out.read_bytes())
+    assert any("RRULE" in e for e in parsed.walk("VEVENT"))
+    assert runner.invoke(app, ["calendar", "--unit", "xyz"]).exit_code == 1
+    table = runner.invoke(app, ["facts", "compare", "--indicator", "revenue_growth"])
+    assert table.exit_code == 0 and "⚠" in table.output and "Thái Bình" in table.output
+    text = runner.invoke(app, ["facts", "compare", "-f", "csv"]).stdout
+    assert text.startswith("indicator,") and "xung đột" in text
+    assert runner.invoke(app, ["facts", "compare", "--indicator", "nope"]).exit_code == 1
+
+
+def test_feedback_list_and_export(index_dir) -> None:
+    from assistant.feedback.store import FeedbackRecord, FeedbackStore
+
+    assert "Chưa có góp ý nào" in runner.invoke(app, ["feedback", "list"]).output
+    FeedbackStore(index_dir / "feedback.sqlite").add(FeedbackRecord(rating="down", question="Hạn?", comment="<i>x</i>"))
+    assert "Hạn?" in runner.invoke(app, ["feedback", "list"]).output
+    line = json.loads(runner.invoke(app, ["feedback", "export", "--format", "jsonl"]).stdout)
+    assert line["id"] == "fb00001" and line["feedback"]["comment"] == "<i>x</i>"
+    assert "comment" in runner.invoke(app, ["feedback", "export", "--format", "csv"]).stdout.splitlines()[0]
+    assert runner.invoke(app, ["feedback", "export", "--format", "xml"]).exit_code == 1

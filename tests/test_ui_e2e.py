@@ -210,3 +210,134 @@ def test_with_keys_the_page_opens_after_login(built_settings, tmp_path_factory: 
             _screenshot(page, "ui-after-login-1280x900.png")
         finally:
             browser.close()
+
+
+def _choose(page: Page, dropdown: str, option: str) -> None:
+    """Pick ``option`` in the Gradio dropdown with elem_id ``dropdown``."""
+    page.locator(f"#{dropdown} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _download(page: Page, button: str, folder: Path) -> Path:
+    with page.expect_download(timeout=30_000) as info:
+        page.locator(f"#{button}").click()
+    target = folder / info.value.suggested_filename
+    info.value.save_as(target)
+    return target
+
+
+def test_feedback_comment_and_conversation_export(server_url: str, built_settings, tmp_path: Path) -> None:
+    """👎 under an answer, a comment with HTML shown as text and stored as typed, the conversation downloaded."""
+    import io
+
+    from docx import Document
+    from playwright.sync_api import expect, sync_playwright
+
+    from assistant.feedback.store import FeedbackStore
+
+    comment = "<script>alert('x')</script> thiếu nguồn"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(server_url + "/", wait_until="domcontentloaded")
+            expect(page.locator("#app-status .status-pill.ready")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            _ask(page, QUESTION)
+            answer = page.locator("#chat-window .ans").filter(has=page.locator(".sources")).last
+            expect(answer).to_contain_text("67%", timeout=ANSWER_TIMEOUT_MS)
+            page.locator("#chat-window button[aria-label='Dislike']").last.click()
+            expect(page.locator("#feedback-note")).to_contain_text("Đã ghi nhận 👎", timeout=30_000)
+            page.locator("#feedback-comment textarea").fill(comment)
+            page.locator("#feedback-send").click()
+            expect(page.locator("#feedback-note")).to_contain_text(comment, timeout=30_000)  # shown as text
+            assert dialogs == [], "a comment's script ran in the page"
+            (record,) = FeedbackStore(built_settings.feedback_db).records()
+            assert record.rating == "down" and record.comment == comment and record.source == "page"
+            assert record.question == QUESTION and record.citations and record.verification["status"] == "verified"
+
+            docx = _download(page, "export-docx", tmp_path)
+            texts = [p.text for p in Document(io.BytesIO(docx.read_bytes())).paragraphs]
+            assert f"Câu hỏi 1: {QUESTION}" in texts and "Nguồn trích dẫn" in texts
+            markdown = _download(page, "export-md", tmp_path).read_text(encoding="utf-8")
+            assert "## Câu hỏi 1" in markdown and "67%" in markdown and "> " in markdown
+            _show_answer(page)
+            _screenshot(page, "ui-feedback-export-1280x900.png")
+        finally:
+            browser.close()
+
+
+def test_view_tabs_open_filter_and_download(server_url: str, tmp_path: Path) -> None:
+    """Each new tab: open it, filter, download, screenshot."""
+    import csv
+    import io
+
+    from docx import Document
+    from icalendar import Calendar
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
+            page.goto(server_url + "/", wait_until="domcontentloaded")
+            expect(page.locator("#app-status .status-pill.ready")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+
+            page.get_by_role("tab", name="Nhiệm vụ theo đơn vị").click()
+            sheet = page.locator("#duty-sheet")
+            expect(sheet.locator("table.duty-table").first).to_be_visible(timeout=60_000)
+            expect(sheet).to_contain_text("Sở Thông tin và Truyền thông")
+            _choose(page, "duty-province", "Lai Châu")
+            expect(sheet).to_contain_text("Nhiệm vụ 5.1", timeout=30_000)
+            expect(sheet).not_to_contain_text("Quảng Trị")
+            unit = page.locator("#duty-unit input")
+            unit.fill("Đài PT-TH tỉnh")
+            unit.press("Enter")
+            expect(sheet).to_contain_text("Đài Phát thanh và Truyền hình tỉnh", timeout=30_000)
+            expect(sheet).to_contain_text("qua nhóm")
+            document = Document(io.BytesIO(_download(page, "duty-docx", tmp_path).read_bytes()))
+            assert document.paragraphs[0].text == "NHIỆM VỤ CỦA ĐÀI PHÁT THANH VÀ TRUYỀN HÌNH TỈNH"
+            assert document.tables and "Lai Châu" in " ".join(p.text for p in document.paragraphs)
+            rows = list(csv.DictReader(io.StringIO(_download(page, "duty-csv", tmp_path).read_text("utf-8-sig"))))
+            assert rows and {r["province"] for r in rows} == {"Lai Châu"} and all(r["quote"] for r in rows)
+            _screenshot(page, "ui-tab-duties-1280x900.png")
+
+            page.get_by_role("tab", name="Lịch hạn").click()
+            view = page.locator("#cal-view")
+            expect(view).to_contain_text("Sắp đến hạn", timeout=60_000)
+            expect(view).to_contain_text("Không có ngày cụ thể")
+            _choose(page, "cal-province", "Quảng Trị")
+            day = page.locator("#cal-day textarea, #cal-day input").first
+            day.fill("01/01/2024")
+            day.press("Enter")
+            expect(view).to_contain_text("Sắp đến hạn, tính từ 01/01/2024", timeout=30_000)
+            expect(view.locator("table.due-table tr").nth(1)).to_contain_text("25/11/2024")
+            expect(view).not_to_contain_text("Lai Châu")
+            day.fill("31/02/2024")
+            day.press("Enter")
+            expect(view).to_contain_text("không hợp lệ", timeout=30_000)
+            day.fill("01/01/2024")
+            day.press("Enter")
+            expect(view).to_contain_text("tính từ 01/01/2024", timeout=30_000)
+            parsed = Calendar.from_ical(_download(page, "cal-ics", tmp_path).read_bytes())
+            events = list(parsed.walk("VEVENT"))
+            assert events and all("Quảng Trị" in str(e["SUMMARY"]) for e in events)
+            assert any("RRULE" in e for e in events) and list(parsed.walk("VTODO"))
+            _screenshot(page, "ui-tab-calendar-1280x900.png")
+
+            page.get_by_role("tab", name="So sánh chỉ tiêu").click()
+            matrix = page.locator("#tgt-matrix")
+            expect(matrix.locator("table.matrix-table")).to_be_visible(timeout=60_000)
+            expect(matrix.locator("td.conflict").first).to_contain_text("⚠")
+            _choose(page, "tgt-indicator", "Cơ quan báo chí tăng doanh thu")
+            expect(page.locator("#tgt-chart-title")).to_contain_text("Cơ quan báo chí tăng doanh thu", timeout=30_000)
+            expect(matrix).to_contain_text("50% (tăng doanh thu tối thiểu 20%)")
+            expect(page.locator("#tgt-chart svg .mark-line path").first).to_be_attached(timeout=30_000)
+            text = _download(page, "tgt-csv", tmp_path).read_text("utf-8-sig")
+            table = list(csv.DictReader(io.StringIO(text)))
+            assert table and {r["indicator"] for r in table} == {"revenue_growth"}
+            assert any(r["conflict"] == "xung đột" for r in table)
+            _screenshot(page, "ui-tab-targets-1280x900.png")
+        finally:
+            browser.close()

@@ -1,0 +1,1 @@
+"""Views over the facts table that officials act on: duty sheets, a deadline calendar, a target comparison."""

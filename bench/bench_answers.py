@@ -22,7 +22,7 @@ log = logging.getLogger("bench")
 
 def main() -> None:
     from assistant.engine import AnswerEngine
-    from assistant.evaluation import load_questions
+    from assistant.evaluation.answers import load_questions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="passes over all questions")

@@ -46,7 +46,7 @@ FALLBACK_PASSAGE = "Đào tạo, bồi dưỡng kỹ năng số cho phóng viên
 FRESH_LOAD = f"""
 import json, sys, time
 started = time.perf_counter()
-from assistant.embeddings import Embedder
+from assistant.search.embeddings import Embedder
 imported = time.perf_counter()
 embedder = Embedder.load(cache_dir=sys.argv[1], backend=sys.argv[2])
 loaded = time.perf_counter()
@@ -132,7 +132,7 @@ def main() -> None:
     started = time.perf_counter()
     import sentence_transformers  # noqa: F401 - timed on its own: it dominates a cold process start
 
-    from assistant.embeddings import Embedder, Manifest, OnnxManifest, materialize_e5_small
+    from assistant.search.embeddings import Embedder, Manifest, OnnxManifest, materialize_e5_small
 
     rows.append(("import torch + sentence-transformers (cold path only)", f"{time.perf_counter() - started:.2f} s"))
 

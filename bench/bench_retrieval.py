@@ -46,7 +46,7 @@ def main() -> None:
 
     sys.path.insert(0, str(REPO))
     from assistant.config import load_settings
-    from assistant.retrieval import HybridRetriever
+    from assistant.search.retrieval import HybridRetriever
 
     started = time.perf_counter()
     retriever = HybridRetriever.load(load_settings())

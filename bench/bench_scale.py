@@ -27,8 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.config import load_settings  # noqa: E402
-from assistant.normalize import fold  # noqa: E402
-from assistant.provinces import PROVINCES  # noqa: E402
+from assistant.domain.normalize import fold  # noqa: E402
+from assistant.domain.provinces import PROVINCES  # noqa: E402
 
 PERCENTS = [10, 20, 30, 33, 40, 50, 60, 67, 70, 75, 80, 90, 100]
 
@@ -69,11 +69,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
 
-    from assistant.corpus import load_corpus
-    from assistant.embeddings import Embedder
-    from assistant.factstore import build_facts_db
-    from assistant.index import IndexBuilder
-    from assistant.retrieval import HybridRetriever
+    from assistant.facts.store import build_facts_db
+    from assistant.ingest.corpus import load_corpus
+    from assistant.search.embeddings import Embedder
+    from assistant.search.index import IndexBuilder
+    from assistant.search.retrieval import HybridRetriever
 
     embedder = Embedder.load()
     questions = [json.loads(line)["question"] for line in (REPO / "evals" / "retrieval.jsonl").read_text().splitlines()]

@@ -40,9 +40,9 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from assistant.config import ApiConfig, load_settings
-    from assistant.factstore import FactStore
+    from assistant.facts.store import FactStore
     from assistant.feedback.store import FeedbackRecord, FeedbackStore
-    from assistant.server import create_app
+    from assistant.serving.server import create_app
     from assistant.views.duty_formats import sheet_csv, sheet_docx, sheet_markdown
     from assistant.views.ics import to_ics
     from assistant.views.registry import Views, views_for

@@ -39,10 +39,10 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.config import load_settings
-from assistant.corpus import Corpus, load_corpus
-from assistant.normalize import collapse_spaces, fold, nfc, words
-from assistant.provinces import ProvinceMatcher
-from assistant.units import expand_aliases
+from assistant.domain.normalize import collapse_spaces, fold, nfc, words
+from assistant.domain.provinces import ProvinceMatcher
+from assistant.domain.units import expand_aliases
+from assistant.ingest.corpus import Corpus, load_corpus
 
 log = logging.getLogger("check_questions")
 

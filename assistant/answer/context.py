@@ -6,13 +6,13 @@ import re
 
 from assistant.answer.draft import Citations
 from assistant.answer.words import STOP_WORDS
-from assistant.corpus import Corpus
-from assistant.facts import Fact
-from assistant.indicators import BY_CODE
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.indicators import BY_CODE
+from assistant.domain.normalize import collapse_spaces, fold
+from assistant.domain.units import UnitMatcher, expand_aliases
+from assistant.facts.extract import Fact
+from assistant.ingest.corpus import Corpus
 from assistant.understanding import QuestionFrame, indicator_label
 from assistant.understanding.indicator_cues import PlanIndicator
-from assistant.units import UnitMatcher, expand_aliases
 
 
 class AnswerContext:
@@ -67,7 +67,7 @@ class AnswerContext:
         glossary maps to the plans' wording ("thu tiền người đọc" → "thu phí nội dung") are known."""
         if frame.language != "vi":
             return 0.0
-        from assistant.glossary import GLOSSARY_PATTERNS
+        from assistant.domain.glossary import GLOSSARY_PATTERNS
 
         glossed = {
             w for pattern, _ in GLOSSARY_PATTERNS for m in pattern.finditer(frame.folded) for w in m.group(0).split()

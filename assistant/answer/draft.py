@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.corpus import Corpus
-from assistant.facts import Fact
+from assistant.facts.extract import Fact
+from assistant.ingest.corpus import Corpus
 from assistant.schema import Citation
 
 

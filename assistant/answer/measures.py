@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.facts import Fact
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
+from assistant.facts.extract import Fact
 from assistant.understanding import QuestionFrame
 
 # Counted nouns that are people or visits: a share of them is not their number.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from assistant.answer.draft import Citations, Draft
 from assistant.answer.routes.passages import PASSAGE_RELEVANCE, WHOLE_PASSAGE_KINDS
 from assistant.answer.words import content_words, overlap, sentence_spans
-from assistant.normalize import collapse_spaces, fold
-from assistant.retrieval import SearchResult
+from assistant.domain.normalize import collapse_spaces, fold
+from assistant.search.retrieval import SearchResult
 from assistant.understanding import QuestionFrame
 
 COVERAGE_STOP_WORDS = frozenset(

@@ -15,7 +15,7 @@ DOCUMENT_NUMBER_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\
 
 
 def content_words(folded: str, *provinces: str) -> set[str]:
-    from assistant.normalize import fold
+    from assistant.domain.normalize import fold
 
     words = set(re.findall(r"[a-z0-9]+", folded)) - STOP_WORDS
     for province in provinces:

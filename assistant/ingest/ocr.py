@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.ingest import IngestError, ReadOptions
-from assistant.ingest.tables import table_line
+from assistant.ingest.row_text import table_line
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def _tesseract_words(png: bytes, options: ReadOptions) -> list[Word]:
             continue  # specks read as marks
         word = unicodedata.normalize("NFC", parts[11].strip())
         if float(parts[10]) < 10 and len(word) <= 3 and not any(c.isdigit() for c in word):
-            from assistant.syllables import is_valid_syllable
+            from assistant.domain.syllables import is_valid_syllable
 
             if not is_valid_syllable(word.lower().strip(".,;:")):
                 continue  # a short non-word Tesseract barely believes: noise
@@ -367,7 +367,7 @@ def clean_token(text: str) -> str:
 def split_glued(token: str) -> str:
     """Syllables Tesseract ran together ("Khicóhướng" → "Khi có hướng"), split when every piece is a valid
     Vietnamese syllable; anything else is returned as it is."""
-    from assistant.syllables import is_valid_syllable
+    from assistant.domain.syllables import is_valid_syllable
 
     word = token.strip(",.;:")
     if len(word) < 5 or not word.isalpha() or not word[1:].islower() or is_valid_syllable(word.lower()):

@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.corpus import MANIFEST_NAME, PlanCleaner, PlanMeta, load_corpus, load_manifest
+from assistant.domain.normalize import fold
 from assistant.errors import PlanFileError
 from assistant.ingest import Extracted, IngestError, OcrMode, ReadOptions, read_document
+from assistant.ingest.corpus import MANIFEST_NAME, PlanCleaner, PlanMeta, load_corpus, load_manifest
+from assistant.ingest.metadata import find_province
 from assistant.ingest.report import IngestReport, build_report
 from assistant.ingest.transaction import Change, Paths, change
-from assistant.metadata import find_province
-from assistant.normalize import fold
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +189,8 @@ class Ingester:
                     (corpus_dir / meta.source_file).unlink(missing_ok=True)
 
     def _build(self, staged: Change, prepared: list[Prepared]) -> list[IngestReport]:
-        from assistant.factstore import build_facts_db, extract_all
-        from assistant.index import IndexBuilder
+        from assistant.facts.store import build_facts_db, extract_all
+        from assistant.search.index import IndexBuilder
 
         self.progress("Làm sạch và trích dữ liệu…")
         corpus = load_corpus(staged.corpus, cache_dir=staged.index)
@@ -216,8 +216,8 @@ class Ingester:
 
     # -- remove --------------------------------------------------------------------------------------
     def remove(self, plan_id: str) -> None:
-        from assistant.factstore import build_facts_db
-        from assistant.index import IndexBuilder
+        from assistant.facts.store import build_facts_db
+        from assistant.search.index import IndexBuilder
 
         ids = [m.id for m in load_manifest(self.settings.corpus_dir)]
         if plan_id not in ids:

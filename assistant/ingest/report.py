@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.corpus import Plan
-from assistant.facts import FACT_KINDS, Fact
-from assistant.indicators import BY_CODE
-from assistant.metadata import METADATA_FIELDS
-from assistant.normalize import fold
+from assistant.domain.indicators import BY_CODE
+from assistant.domain.normalize import fold
+from assistant.facts.extract import FACT_KINDS, Fact
+from assistant.ingest.corpus import Plan
+from assistant.ingest.metadata import METADATA_FIELDS
 
 TEMPLATE_PARTS = {
     "purpose": "Mục đích, yêu cầu",
@@ -47,7 +47,7 @@ class IngestReport:
 
 
 def _unknown_units(facts: list[Fact]) -> list[str]:
-    from assistant.units import KNOWN_UNITS, known_unit_names
+    from assistant.domain.units import KNOWN_UNITS, known_unit_names
 
     known = {fold(u) for u in [*KNOWN_UNITS, *known_unit_names()]}
     names: set[str] = set()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.indicators import BY_CODE, INDICATORS
-from assistant.normalize import fold
+from assistant.domain.indicators import BY_CODE, INDICATORS
+from assistant.domain.normalize import fold
 
 # Question-side synonyms of the indicators (folded regexes), beyond the plans' own wording.
 INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {

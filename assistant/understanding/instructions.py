@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
 
 # "bỏ qua mọi hướng dẫn…", "ignore previous instructions", "hãy bịa…": dropped, so they cannot change an answer.
 INSTRUCTION_RE = re.compile(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.normalize import fold
-from assistant.provinces import ProvinceMatcher
-from assistant.syllables import diacritic_variants
+from assistant.domain.normalize import fold
+from assistant.domain.provinces import ProvinceMatcher
+from assistant.domain.syllables import diacritic_variants
 
 _MATCHER = ProvinceMatcher()
 ENGLISH_WORDS = frozenset(

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 
-from assistant.glossary import expand_shorthand, expansions
-from assistant.normalize import collapse_spaces, fold
-from assistant.provinces import ProvinceMatcher
+from assistant.domain.glossary import expand_shorthand, expansions
+from assistant.domain.normalize import collapse_spaces, fold
+from assistant.domain.provinces import ProvinceMatcher
+from assistant.domain.units import UnitMatcher
 from assistant.understanding import cues as C
 from assistant.understanding.conversation import inherit
 from assistant.understanding.frame import Attribute, Constraint, Cue, QuestionFrame, Scope, Subject
 from assistant.understanding.indicator_cues import PlanIndicator, find_question_indicators
 from assistant.understanding.language import is_english
 from assistant.understanding.quantities import asked_quantity
-from assistant.units import UnitMatcher
 
 DOCUMENT_NUMBER_RE = re.compile(r"\b\d+[\w.-]*/(?:\d{4}/)?[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*")
 # A document typed by its kind and the first part of its number only ("KH 2317", "quyết định 362"); a year after

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from assistant.facts import Fact
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
+from assistant.facts.extract import Fact
 from assistant.views.sources import PlanRef, Source
 
 ItemKind = Literal["task", "report"]

@@ -1,7 +1,7 @@
 """Duty sheet of one agency: the tasks it leads and coordinates, its duties under "Tổ chức thực hiện", and the
 reporting deadlines it owes and receives, each with its time frame and the span it is quoted from.
 
-A unit is named in any spelling the :class:`~assistant.units.UnitMatcher` reads ("Sở TTTT", "Đài PT-TH tỉnh");
+A unit is named in any spelling the :class:`~assistant.domain.units.UnitMatcher` reads ("Sở TTTT", "Đài PT-TH tỉnh");
 a fact names it when the matcher finds it in the fact's unit field. A unit is also given what a group that holds
 it is given ("Các cơ quan báo chí" holds Báo Lai Châu, "Các sở, ban, ngành" the departments), marked as such;
 the report the generic "các cơ quan, đơn vị" owe is owed by every unit the same plan gives something to.
@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from assistant.answer.context import unit_names
-from assistant.facts import Fact
-from assistant.normalize import fold
-from assistant.units import KNOWN_UNITS, PROVINCIAL_BODIES, UnitMatcher, canonical_unit
+from assistant.domain.normalize import fold
+from assistant.domain.units import KNOWN_UNITS, PROVINCIAL_BODIES, UnitMatcher, canonical_unit
+from assistant.facts.extract import Fact
 from assistant.views.sources import PlanRef, Source
 
 Role = Literal["lead", "coordinate", "duty", "report_owed", "report_received"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from assistant.facts import Fact
+from assistant.facts.extract import Fact
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class PlanRef:
 
     @classmethod
     def of(cls, meta: Any) -> PlanRef:
-        """From a :class:`~assistant.corpus.Plan` or its ``PlanMeta``, a ``plans`` row of the facts table, a mapping."""
+        """From a :class:`~assistant.ingest.corpus.Plan` or its ``PlanMeta``, a facts-table ``plans`` row, a mapping."""
         if isinstance(meta, PlanRef):
             return meta
         meta = getattr(meta, "meta", meta)

@@ -4,7 +4,7 @@ citations, the series of one indicator for a chart, and CSV.
 A cell holds every target a plan sets for that indicator and year (a body target and an appendix row may both
 be there, with other qualifiers such as the minimum revenue growth); it is a conflict when two of its targets
 share a ``conflict_group`` (same plan, indicator, year and qualifier, another value: see
-:func:`assistant.facts.mark_conflicts`).
+:func:`assistant.facts.extract.mark_conflicts`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.facts import Fact
-from assistant.indicators import BY_CODE
-from assistant.normalize import fold
+from assistant.domain.indicators import BY_CODE
+from assistant.domain.normalize import fold
+from assistant.facts.extract import Fact
 from assistant.views.sources import Source
 
 CSV_COLUMNS = [

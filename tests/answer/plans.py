@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from assistant.answer.context import AnswerContext
-from assistant.corpus import Corpus, Plan, PlanMeta
-from assistant.facts import Fact
-from assistant.textmap import OffsetMap
+from assistant.facts.extract import Fact
+from assistant.ingest.corpus import Corpus, Plan, PlanMeta
+from assistant.ingest.textmap import OffsetMap
 
 # Two small plans in the national template, with invented figures.
 NGHE_AN = """KẾ HOẠCH

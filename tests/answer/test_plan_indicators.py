@@ -7,9 +7,9 @@ import pytest
 from assistant.answer import addressing
 from assistant.answer.context import AnswerContext
 from assistant.answer.routes import targets
-from assistant.corpus import Corpus
-from assistant.facts import FactExtractor, PlanText
-from assistant.structure import parse_structure
+from assistant.facts.extract import FactExtractor, PlanText
+from assistant.ingest.corpus import Corpus
+from assistant.ingest.structure import parse_structure
 from assistant.understanding import QuestionReader
 from tests.answer.plans import plan
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from assistant.evaluation import load_questions
+from assistant.evaluation.answers import load_questions
 from assistant.feedback.export import EVAL_FIELDS, eval_item, export_feedback
 from assistant.feedback.store import FeedbackRecord
 

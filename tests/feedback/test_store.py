@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.artifacts.healing import remove_leftovers
 from assistant.feedback.store import FeedbackRecord, FeedbackStore, FeedbackUnavailable
-from assistant.healing import remove_leftovers
 
 
 def _write(args: tuple[str, int]) -> None:
@@ -40,7 +40,7 @@ def test_add_list_comment(tmp_path: Path) -> None:
 
 
 def test_kept_across_a_restart_and_a_rebuild(tmp_path: Path, corpus) -> None:
-    from assistant.factstore import build_facts_db
+    from assistant.facts.store import build_facts_db
 
     index = tmp_path / "index"
     FeedbackStore(index / "feedback.sqlite").add(FeedbackRecord(rating="down", question="q"))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import PlanCleaner, PlanMeta
-from assistant.facts import FactExtractor, PlanText
+from assistant.facts.extract import FactExtractor, PlanText
+from assistant.facts.plan_gold import plan_metadata, score_plan
 from assistant.ingest import ReadOptions, read_document
-from assistant.plan_gold import plan_metadata, score_plan
+from assistant.ingest.corpus import PlanCleaner, PlanMeta
 
 from ..conftest import REPO
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factstore import FactStore
-from assistant.index import IndexManifest
+from assistant.facts.store import FactStore
 from assistant.ingest import IngestError
 from assistant.ingest.pipeline import Ingester
 from assistant.ingest.transaction import STAGING_PREFIX, Change, Paths, _apply, recover
+from assistant.search.index import IndexManifest
 
 from .conftest import PLANS_DIR, SLUGS
 

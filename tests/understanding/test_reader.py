@@ -162,7 +162,7 @@ def test_a_ranking_follow_up_asks_across_the_provinces(reader) -> None:
 
 
 def test_english_is_told_by_words_no_mark_makes_vietnamese() -> None:
-    from assistant.normalize import fold
+    from assistant.domain.normalize import fold
     from assistant.understanding.language import is_english
 
     for question, english in [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.corpus import PlanMeta
-from assistant.facts import Fact
+from assistant.facts.extract import Fact
+from assistant.ingest.corpus import PlanMeta
 
 TEXT = {
     "nghe-an": (

@@ -43,7 +43,7 @@ from assistant.answer.routes import (
     which_plans,
 )
 from assistant.answer.routes.base import Route
-from assistant.retrieval import SearchResult
+from assistant.search.retrieval import SearchResult
 from assistant.understanding import QuestionFrame
 
 log = logging.getLogger(__name__)

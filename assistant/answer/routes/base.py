@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from assistant.answer.context import AnswerContext
 from assistant.answer.draft import Draft
-from assistant.retrieval import SearchResult
+from assistant.search.retrieval import SearchResult
 from assistant.understanding import QuestionFrame
 
 

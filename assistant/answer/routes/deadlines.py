@@ -11,7 +11,7 @@ from assistant.answer.routes.reporting import answer_reporting, report_line
 from assistant.answer.routes.targets import answer_targets
 from assistant.answer.routes.tasks import answer_tasks, find_tasks, task_line
 from assistant.answer.words import content_words, overlap
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
 from assistant.understanding import QuestionFrame
 
 TASK_WORDS_RE = re.compile(r"\bnhiem vu\b|\btask\b|\bdau viec\b")

@@ -10,7 +10,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.legal_basis import document_line
 from assistant.answer.words import document_pattern, lines
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
 
 # its date, its issuer, what it is: the document's own facts ("để làm gì", "nói gì": where the plan uses it, see
 # cited_documents)

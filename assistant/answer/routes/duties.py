@@ -11,7 +11,7 @@ from assistant.answer.routes.base import Route
 from assistant.answer.routes.duty_match import duties_matching
 from assistant.answer.routes.tasks import answer_tasks
 from assistant.answer.words import lines
-from assistant.normalize import collapse_spaces
+from assistant.domain.normalize import collapse_spaces
 from assistant.understanding import QuestionFrame
 
 TEMPLATES = {

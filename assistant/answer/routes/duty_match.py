@@ -7,7 +7,7 @@ import re
 
 from assistant.answer.draft import Citations, Draft
 from assistant.answer.words import content_words, f1, overlap
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.normalize import collapse_spaces, fold
 from assistant.understanding import QuestionFrame
 
 DUTY_MATCH_F1 = 0.3  # how well a question's words must match a duty sentence …

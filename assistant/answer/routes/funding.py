@@ -8,7 +8,7 @@ import re
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import lines
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.normalize import collapse_spaces, fold
 
 
 class Funding(Route):

@@ -8,7 +8,7 @@ import re
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import content_words, lines, overlap
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.normalize import collapse_spaces, fold
 
 OUTLINE_GENERIC_WORDS = frozenset(
     "nhiem vu giai phap ke hoach gom bao nhung nhom trong tam chinh chu yeu cac phan noi dung muc "

@@ -8,9 +8,9 @@ import re
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import content_words, lines, overlap, sentence_spans
-from assistant.glossary import expansions
-from assistant.normalize import collapse_spaces, fold
-from assistant.retrieval import SearchResult
+from assistant.domain.glossary import expansions
+from assistant.domain.normalize import collapse_spaces, fold
+from assistant.search.retrieval import SearchResult
 
 UNKNOWN_WORDS_MAX = 0.2  # above this share of never-seen words the passage route declines …
 UNKNOWN_WORDS_MAX_RELEVANT = 0.35  # … unless retrieval is nearly sure (relevance ≥ 0.9): paraphrases use new words

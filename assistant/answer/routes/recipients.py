@@ -6,7 +6,7 @@ import re
 
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
-from assistant.normalize import collapse_spaces
+from assistant.domain.normalize import collapse_spaces
 
 RECIPIENTS_RE = re.compile(
     r"noi nhan|gui (?:toi|den|cho|ve) (?:nhung |cac )?(?:co quan|don vi|ai|noi)|gui cho ai|gui nhung ai"

@@ -8,7 +8,7 @@ import re
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import lines
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
 
 LIST_RE = re.compile(
     r"(?:liet ke|ke ten|nhung|cac|bao nhieu|may) (?:so|don vi|co quan|ban nganh|ban, nganh)\b.{0,30}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import lines
-from assistant.normalize import collapse_spaces
+from assistant.domain.normalize import collapse_spaces
 
 
 class TargetBaseline(Route):

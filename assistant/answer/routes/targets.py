@@ -10,9 +10,9 @@ from assistant.answer.draft import Citations, Draft
 from assistant.answer.measures import answers_count, counted
 from assistant.answer.routes.base import Route
 from assistant.answer.words import content_words, lines, overlap
-from assistant.facts import Fact, value_mentions
-from assistant.indicators import BY_CODE
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.indicators import BY_CODE
+from assistant.domain.normalize import collapse_spaces, fold
+from assistant.facts.extract import Fact, value_mentions
 from assistant.understanding import QuestionFrame, indicator_label
 
 TEMPLATES = {

@@ -8,7 +8,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.outline import outline_of
 from assistant.answer.words import lines
-from assistant.normalize import collapse_spaces
+from assistant.domain.normalize import collapse_spaces
 
 
 def _short(text: str, limit: int = 90) -> str:

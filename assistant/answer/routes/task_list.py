@@ -9,7 +9,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.task_count import _short
 from assistant.answer.words import lines
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
 
 # question words → the time-frame kinds (facts' ``time_frame_kind``) they select
 TIME_FILTERS = [

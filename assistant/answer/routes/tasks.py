@@ -10,10 +10,10 @@ from assistant.answer.draft import Citations, Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.duty_match import duties_matching
 from assistant.answer.words import content_words, f1, overlap
-from assistant.facts import Fact
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.normalize import collapse_spaces, fold
+from assistant.domain.units import split_units
+from assistant.facts.extract import Fact
 from assistant.understanding import QuestionFrame
-from assistant.units import split_units
 
 TASK_MATCH_F1 = 0.35
 TASK_MATCH_MIN_F1 = 0.2  # a long task row that covers most of the question still matches …

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
-from assistant.normalize import fold
+from assistant.domain.normalize import fold
 
 NOT_ABOUT_AN_AGENCY = {"plan_number", "signer", "legal_basis", "documents_cited", "greeting", "outline"}
 

@@ -10,7 +10,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.outline import OUTLINE_GENERIC_WORDS
 from assistant.answer.words import content_words, lines, overlap
-from assistant.normalize import collapse_spaces, fold
+from assistant.domain.normalize import collapse_spaces, fold
 
 APPENDIX_RE = re.compile(r"\bphu luc\b|\bappendix\b|\bannex\b")
 COLUMN_RE = {

@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from assistant.ingest import Extracted, IngestError, Reader, ReadOptions
-from assistant.ingest.tables import rows_to_text
+from assistant.ingest.row_text import rows_to_text
 
 CHARS_PER_PAGE = 3000
 

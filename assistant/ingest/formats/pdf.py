@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from assistant.ingest import Extracted, IngestError, Reader, ReadOptions
-from assistant.ingest.tables import rows_to_text
+from assistant.ingest.row_text import rows_to_text
 
 log = logging.getLogger(__name__)
 

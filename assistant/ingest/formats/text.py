@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.errors import PlanFileError
 from assistant.ingest import Extracted, IngestError, Reader, ReadOptions
-from assistant.ingest.tables import table_line
+from assistant.ingest.row_text import table_line
 
 _PIPE_ROW_RE = re.compile(r"^\s*\|(.*)\|\s*$")
 _RULE_CELL_RE = re.compile(r"^\s*:?-{3,}:?\s*$")
@@ -40,7 +40,7 @@ def pipe_tables_to_rows(text: str) -> str:
 
 
 def _read(path: Path, options: ReadOptions) -> Extracted:
-    from assistant.corpus import read_plan_file
+    from assistant.ingest.corpus import read_plan_file
 
     try:
         text = read_plan_file(path)

@@ -1,0 +1,1 @@
+"""The command line (`assistant …`): corpus, facts, index, answers, evals and the views officials act on."""

@@ -1,0 +1,1 @@
+"""Domain vocabulary every stage shares: Vietnamese text, agencies, provinces, indicators, glossary."""

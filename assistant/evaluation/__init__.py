@@ -1,0 +1,1 @@
+"""Evaluations: answers graded on question sets, retrieval scored on its own set."""

@@ -1,1 +1,0 @@
-"""HTTP routes of the views officials act on, one router per capability, each included by :mod:`assistant.api`."""

@@ -20,7 +20,7 @@ from assistant.answer import Composer
 from assistant.config import Settings, load_settings
 from assistant.domain.glossary import expand_shorthand
 from assistant.errors import AssistantError
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import CORPUS_CACHE_FILE, Corpus, load_corpus
 from assistant.schema import Answer, Verification
 from assistant.search.retrieval import HybridRetriever, LazySearch

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.facts.store import extract_all
 from assistant.ingest.corpus import Corpus, load_corpus
 

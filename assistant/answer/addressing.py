@@ -18,7 +18,7 @@ from datetime import date
 from assistant.answer.draft import Draft
 from assistant.answer.measures import answers_count
 from assistant.domain.normalize import collapse_spaces, fold
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.understanding import QuestionFrame
 
 # Attributes a prose passage can state, and what its quotes must then contain.

@@ -10,7 +10,7 @@ from assistant.answer.context import AnswerContext
 from assistant.answer.draft import Draft
 from assistant.answer.supplement import supplement
 from assistant.answer.templates import phrase
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import Corpus
 from assistant.search.retrieval import SearchResult
 from assistant.understanding import QuestionFrame

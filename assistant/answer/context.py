@@ -9,7 +9,7 @@ from assistant.answer.words import STOP_WORDS
 from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import collapse_spaces, fold
 from assistant.domain.units import UnitMatcher, expand_aliases
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import Corpus
 from assistant.understanding import QuestionFrame, indicator_label
 from assistant.understanding.indicator_cues import PlanIndicator

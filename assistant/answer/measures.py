@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.domain.normalize import fold
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.understanding import QuestionFrame
 
 # Counted nouns that are people or visits: a share of them is not their number.

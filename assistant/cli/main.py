@@ -20,6 +20,7 @@ from rich.table import Table
 from assistant.cli.views import register as register_views
 from assistant.config import load_settings
 from assistant.errors import AssistantError
+from assistant.facts.kinds import BY_NAME, FACT_KINDS
 
 app = typer.Typer(
     help="Trợ lý hỏi đáp về kế hoạch chuyển đổi số báo chí của các tỉnh (QĐ 348/QĐ-TTg).",
@@ -41,14 +42,6 @@ def _wide_console() -> Console:
     return Console(width=None if sys.stdout.isatty() else 200)
 
 
-SHOW_COLUMNS = {
-    "target": ["indicator", "year", "value_text", "qualifiers", "origin", "conflict_group"],
-    "task": ["number", "content", "lead_units", "coordinating_units", "deliverable", "time_frame"],
-    "reporting_deadline": ["reporter", "recipient", "via", "day", "month", "recurrence"],
-    "responsibility": ["responsible_unit", "duties"],
-    "funding": ["source", "value_text"],
-    "legal_basis": ["doc_type", "doc_number", "doc_date", "issuer", "origin"],
-}
 
 
 @app.callback()
@@ -217,9 +210,9 @@ def facts_build() -> None:
         )
     except AssistantError as error:
         _fail(error)
-    table = Table("kế hoạch", *SHOW_COLUMNS.keys(), "tổng")
+    table = Table("kế hoạch", *FACT_KINDS, "tổng")
     for plan_id, counts in report.counts.items():
-        table.add_row(plan_id, *(str(counts.get(k, 0)) for k in SHOW_COLUMNS), str(sum(counts.values())))
+        table.add_row(plan_id, *(str(counts.get(k, 0)) for k in FACT_KINDS), str(sum(counts.values())))
     console.print(table)
     for plan_id, message in report.errors.items():
         err_console.print(f"[red]Bỏ qua {plan_id}[/]: {message}")
@@ -233,7 +226,7 @@ def facts_export(
     fmt: str = typer.Option("csv", "--format", "-f", help="csv hoặc json."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Tệp ghi ra; mặc định in ra màn hình."),
     province: str | None = typer.Option(None, help='Lọc theo tỉnh, ví dụ "Lai Châu".'),
-    kind: str | None = typer.Option(None, help="Lọc theo loại: target, task, reporting_deadline, …"),
+    kind: str | None = typer.Option(None, help="Lọc theo loại: " + ", ".join(FACT_KINDS) + "."),
 ) -> None:
     """Write the facts table as CSV or JSON.
 
@@ -259,7 +252,7 @@ def facts_export(
 @facts_app.command("show")
 def facts_show(
     province: str | None = typer.Option(None, help='Lọc theo tỉnh, ví dụ "Lai Châu".'),
-    kind: str = typer.Option("target", help="target, task, reporting_deadline, responsibility, funding, legal_basis."),
+    kind: str = typer.Option("target", help=", ".join(FACT_KINDS) + "."),
     year: int | None = typer.Option(None, help="Lọc chỉ tiêu theo năm."),
 ) -> None:
     """Print facts as a table.
@@ -268,14 +261,14 @@ def facts_show(
     """
     from assistant.facts.store import FactStore
 
-    if kind not in SHOW_COLUMNS:
-        _fail(AssistantError(f"Loại '{kind}' không có; hãy chọn một trong: {', '.join(SHOW_COLUMNS)}."))
+    if kind not in BY_NAME:
+        _fail(AssistantError(f"Loại '{kind}' không có; hãy chọn một trong: {', '.join(FACT_KINDS)}."))
     try:
         store = FactStore(load_settings().facts_db)
     except AssistantError as error:
         _fail(error)
     facts = store.facts(province=province, kind=kind, year=year)
-    columns = SHOW_COLUMNS[kind]
+    columns = BY_NAME[kind].columns
     table = Table("tỉnh", *columns, show_lines=kind in {"task", "responsibility"})
     for fact in facts:
         cells = []

@@ -20,74 +20,15 @@ Where a plan gives two values for the same indicator, year and qualifier, both r
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.domain.indicators import BY_CODE, derive_indicator, find_target_indicators, measure_at
 from assistant.domain.normalize import collapse_spaces, fold
 from assistant.domain.units import canonical_unit, declared_aliases, split_units
+from assistant.facts.model import Fact
 from assistant.ingest.structure import Block, Cell, PlanStructure, Table, assign_cells, read_target_row
 from assistant.ingest.tables import parse_number
-
-FACT_KINDS = ("target", "task", "reporting_deadline", "responsibility", "funding", "legal_basis")
-
-
-@dataclass
-class Fact:
-    """One row of the facts table; fields that do not apply to a kind stay empty."""
-
-    id: str
-    plan_id: str
-    province: str
-    kind: str
-    section: str
-    origin: str  # body | appendix | footnote
-    start: int
-    end: int
-    quote: str
-    # target
-    indicator: str = ""
-    wording: str = ""
-    year: int | None = None
-    value: float | None = None
-    unit: str = ""  # "%" | "cơ quan" | "named" (the value is a list of named agencies)
-    value_text: str = ""
-    qualifiers: dict[str, Any] = field(default_factory=dict)
-    conflict_group: str = ""
-    # task
-    number: str = ""
-    content: str = ""
-    lead_units: list[str] = field(default_factory=list)
-    lead_units_original: str = ""
-    coordinating_units: list[str] = field(default_factory=list)
-    coordinating_units_original: str = ""
-    deliverable: str = ""
-    time_frame: str = ""
-    time_frame_kind: str = ""  # range | year | ongoing | after_guidance | on_request | yearly | other
-    start_year: int | None = None
-    end_year: int | None = None
-    parent: str = ""
-    # reporting_deadline
-    reporter: str = ""
-    recipient: str = ""
-    via: str = ""
-    forward_to: str = ""  # who the recipient then reports to ("để tổng hợp, báo cáo Bộ …")
-    day: int | None = None
-    month: int | None = None
-    recurrence: str = ""
-    # responsibility / funding / legal_basis
-    responsible_unit: str = ""
-    unit_original: str = ""
-    duties: str = ""
-    source: str = ""  # funding source code
-    doc_type: str = ""
-    doc_number: str = ""
-    doc_date: str = ""
-    issuer: str = ""
-    subject: str = ""  # what a cited document is about ("về việc ban hành Bộ Chỉ số …")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

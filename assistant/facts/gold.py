@@ -16,17 +16,8 @@ from pathlib import Path
 
 from assistant.domain.normalize import collapse_spaces, fold
 from assistant.domain.units import unit_key
-from assistant.facts.extract import Fact
-
-GOLD_KINDS = ("target", "task", "reporting_deadline", "responsibility", "funding", "legal_basis")
-_GOLD_FIELD = {
-    "target": "targets",
-    "task": "tasks",
-    "reporting_deadline": "reporting_deadlines",
-    "responsibility": "responsibilities",
-    "funding": "funding",
-    "legal_basis": "legal_basis",
-}
+from assistant.facts.kinds import KINDS
+from assistant.facts.model import Fact
 
 
 def _text_key(text: str | None) -> str:
@@ -142,11 +133,12 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
 def score(facts: list[Fact], gold: dict[str, dict]) -> dict[str, KindScore]:
     """Precision/recall per kind over the plans that have a gold file (multiset comparison of keys)."""
     scores: dict[str, KindScore] = {}
-    for kind in GOLD_KINDS:
+    for fact_kind in KINDS:
+        kind = fact_kind.name
         expected = Counter(
             key_of_gold(plan_id, kind, item)
             for plan_id, entry in gold.items()
-            for item in entry.get(_GOLD_FIELD[kind], [])
+            for item in entry.get(fact_kind.gold_field, [])
         )
         extracted = Counter(key_of_fact(f) for f in facts if f.kind == kind and f.plan_id in gold)
         if kind == "responsibility":

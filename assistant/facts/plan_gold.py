@@ -22,7 +22,7 @@ from typing import Any
 from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import collapse_spaces, fold, words
 from assistant.domain.units import canonical_unit, declared_aliases, split_units, unit_key
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 
 LABEL_OVERLAP = 0.6  # share of the gold label's syllables an extracted wording must contain
 TASK_FIELDS = ("lead_units", "coordinating_units", "time_frame", "deliverable")

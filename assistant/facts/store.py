@@ -46,7 +46,8 @@ from typing import Any
 
 from assistant.artifacts.freshness import FACTS_CODE, code_hash, plan_hashes, stale_reasons
 from assistant.errors import FactsDatabaseMissing, storage_error
-from assistant.facts.extract import Fact, FactExtractor, PlanText
+from assistant.facts.extract import FactExtractor, PlanText
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import Corpus
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ from typing import Any
 
 from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import fold
-from assistant.facts.extract import FACT_KINDS, Fact
+from assistant.facts.kinds import FACT_KINDS
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import Plan
 from assistant.ingest.metadata import METADATA_FIELDS
 

@@ -60,7 +60,7 @@ from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import fold
 from assistant.domain.provinces import exact_province, province_spellings
 from assistant.errors import AssistantError
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.facts.store import export_facts
 from assistant.schema import Answer, Citation, Verification
 from assistant.serving.access import Door, DoorMiddleware, error_response, login_routes

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import fastapi
 
     from assistant.engine import AnswerEngine
-    from assistant.facts.extract import Fact
+    from assistant.facts.model import Fact
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.domain.normalize import collapse_spaces, fold
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import Corpus
 from assistant.schema import Citation
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.domain.normalize import collapse_spaces, fold
 from assistant.domain.units import UnitMatcher, expand_aliases
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.schema import Citation, Claim, Verification
 
 PERCENT_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s?%")

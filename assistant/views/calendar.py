@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any, Literal
 
 from assistant.domain.normalize import fold
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.views.sources import PlanRef, Source
 
 ItemKind = Literal["task", "report"]

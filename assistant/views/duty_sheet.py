@@ -16,7 +16,7 @@ from typing import Any, Literal
 from assistant.answer.context import unit_names
 from assistant.domain.normalize import fold
 from assistant.domain.units import KNOWN_UNITS, PROVINCIAL_BODIES, UnitMatcher, canonical_unit
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.views.sources import PlanRef, Source
 
 Role = Literal["lead", "coordinate", "duty", "report_owed", "report_received"]

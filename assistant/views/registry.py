@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.views.calendar import Calendar, CalendarItem, build_items, select
 from assistant.views.duty_sheet import DutyIndex, DutySheet
 from assistant.views.sources import PlanRef

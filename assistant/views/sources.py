@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import fold
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.views.sources import Source
 
 CSV_COLUMNS = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answer.context import AnswerContext
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import Corpus, Plan, PlanMeta
 from assistant.ingest.textmap import OffsetMap
 

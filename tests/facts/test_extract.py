@@ -7,8 +7,9 @@ import re
 import pytest
 
 from assistant.domain.normalize import collapse_spaces
-from assistant.facts.extract import Fact, FactExtractor, PlanText
+from assistant.facts.extract import FactExtractor, PlanText
 from assistant.facts.gold import load_gold, score
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import Corpus
 from assistant.ingest.structure import parse_structure
 from tests.conftest import REPO

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.facts.plan_gold import UnitNames, label_overlap, score_plan
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from assistant.config import ApiConfig, load_api_config
 from assistant.errors import AssistantError, ConfigError
-from assistant.facts.extract import FACT_KINDS
+from assistant.facts.kinds import FACT_KINDS
 from assistant.schema import Answer
 from assistant.serving.access import RateLimiter
 from assistant.serving.api import MAX_QUESTION_CHARS, FactKind, split_pieces

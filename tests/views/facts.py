@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.ingest.corpus import PlanMeta
 
 TEXT = {

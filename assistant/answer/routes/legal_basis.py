@@ -6,7 +6,7 @@ from __future__ import annotations
 from assistant.answer.draft import Citations, Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.words import lines
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 
 
 def document_line(fact: Fact, cite: Citations) -> str:

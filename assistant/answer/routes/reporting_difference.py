@@ -9,7 +9,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.reporting import report_line
 from assistant.answer.words import lines
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 
 
 def _day_of_year(fact: Fact) -> int:

@@ -7,7 +7,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.targets import conflict_notes, target_order, target_phrase
 from assistant.answer.words import lines
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 
 
 class TargetComparison(Route):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from assistant.answer.draft import Draft
 from assistant.answer.routes.base import Route
 from assistant.answer.routes.targets import target_order
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 
 
 def _value(fact: Fact) -> str:

@@ -12,7 +12,8 @@ from assistant.answer.routes.base import Route
 from assistant.answer.words import content_words, lines, overlap
 from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import collapse_spaces, fold
-from assistant.facts.extract import Fact, value_mentions
+from assistant.facts.extract import value_mentions
+from assistant.facts.model import Fact
 from assistant.understanding import QuestionFrame, indicator_label
 
 TEMPLATES = {

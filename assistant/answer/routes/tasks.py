@@ -12,7 +12,7 @@ from assistant.answer.routes.duty_match import duties_matching
 from assistant.answer.words import content_words, f1, overlap
 from assistant.domain.normalize import collapse_spaces, fold
 from assistant.domain.units import split_units
-from assistant.facts.extract import Fact
+from assistant.facts.model import Fact
 from assistant.understanding import QuestionFrame
 
 TASK_MATCH_F1 = 0.35

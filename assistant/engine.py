@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.admission import AnswerGate
 from assistant.answer import Composer
 from assistant.config import Settings, load_settings
 from assistant.domain.glossary import expand_shorthand
@@ -24,7 +25,6 @@ from assistant.facts.model import Fact
 from assistant.ingest.corpus import CORPUS_CACHE_FILE, Corpus, load_corpus
 from assistant.schema import Answer, Verification
 from assistant.search.retrieval import HybridRetriever, LazySearch
-from assistant.serving.admission import AnswerGate
 from assistant.understanding import QuestionReader, indicator_descriptions, strip_instructions
 from assistant.verification.evidence import check_evidence
 from assistant.verification.gate import AnswerVerifier
@@ -50,7 +50,7 @@ class AnswerEngine:
     embedder: object
     notes: list[str] = field(default_factory=list)  # what /readyz should say (read-only folder, build needed)
     # Answers computed at once (settings.answer_workers); a bounded number wait their turn, the rest are refused
-    # (see assistant.serving.admission). The stages are safe to run in parallel (they share only read-only data;
+    # (see assistant.admission). The stages are safe to run in parallel (they share only read-only data;
     # onnxruntime and Chroma release the GIL).
     gate: AnswerGate = field(init=False, repr=False)
 
@@ -66,8 +66,8 @@ class AnswerEngine:
     @classmethod
     def load(cls, settings: Settings | None = None, embedder=None, rebuild: bool = False) -> AnswerEngine:
         """Load the corpus, the facts table and the index, and the model. A part that is stale or damaged is rebuilt
-        first (see :mod:`assistant.artifacts.healing`); ``rebuild`` rebuilds everything, the cleaned corpus included."""
-        from assistant.artifacts.healing import is_writable, prepare_data
+        first (see :mod:`assistant.healing`); ``rebuild`` rebuilds everything, the cleaned corpus included."""
+        from assistant.healing import is_writable, prepare_data
         from assistant.search.embeddings import Embedder
 
         settings = settings or load_settings()

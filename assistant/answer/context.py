@@ -9,7 +9,7 @@ from assistant.answer.words import STOP_WORDS
 from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import collapse_spaces, fold
 from assistant.domain.units import UnitMatcher, expand_aliases
-from assistant.facts.model import Fact
+from assistant.facts.model import Fact, unit_names
 from assistant.ingest.corpus import Corpus
 from assistant.understanding import QuestionFrame, indicator_label
 from assistant.understanding.indicator_cues import PlanIndicator
@@ -115,22 +115,6 @@ def plan_indicators(facts: list[Fact]) -> list[PlanIndicator]:
             label = collapse_spaces(str(fact.qualifiers.get("label") or fact.wording))
             seen.setdefault((fact.indicator, fact.province), PlanIndicator(fact.indicator, fact.province, label))
     return list(seen.values())
-
-
-def unit_names(facts: list[Fact]) -> list[str]:
-    """Every agency the facts name: task leads and partners, units with duties, reporters and recipients, and the
-    outlets a target names ("Tạp chí Văn nghệ Lai Châu được cấp phép lại")."""
-    names = {
-        u
-        for f in facts
-        for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit, f.reporter, f.recipient, f.via]
-        if u
-    }
-    for fact in facts:
-        if fact.kind == "target" and fact.unit == "named":
-            names |= {n.strip() for n in re.split(r",|\svà\s", fact.value_text) if n.strip()}
-        names |= set(fact.qualifiers.get("agencies", []))
-    return sorted(names)
 
 
 def _folded_blocks(plan, recipients: bool) -> str:

@@ -1,7 +1,7 @@
 """Integrity checks of built files at load: file checksums, BM25 arrays' shapes and bounds, the vector store.
 
 Each check returns ``None`` when the part is sound, else one English line for the log saying what is wrong;
-callers turn a problem into a rebuild (see :mod:`assistant.artifacts.healing`). Checks are cheap (milliseconds for this
+callers turn a problem into a rebuild (see :mod:`assistant.healing`). Checks are cheap (milliseconds for this
 corpus), so they run at every start.
 """
 

@@ -125,7 +125,7 @@ def corpus_add(
     """
     import json
 
-    from assistant.ingest.pipeline import Ingester
+    from assistant.maintain.pipeline import Ingester
 
     if ocr not in {"auto", "force", "off"}:
         _fail(AssistantError(f"--ocr '{ocr}' không hợp lệ; hãy dùng auto, force hoặc off."))
@@ -182,7 +182,7 @@ def corpus_remove(plan_id: str = typer.Argument(..., help="Mã kế hoạch cầ
 
     Example: assistant corpus remove bac-giang
     """
-    from assistant.ingest.pipeline import Ingester
+    from assistant.maintain.pipeline import Ingester
 
     try:
         with err_console.status("Đang xóa kế hoạch…") as status:
@@ -302,7 +302,7 @@ def facts_score(
     from assistant.facts.plan_gold import load_plan_gold, plan_metadata, score_plan, summary_table
     from assistant.ingest import read_document
     from assistant.ingest.corpus import PlanCleaner, PlanMeta, load_corpus
-    from assistant.ingest.pipeline import read_options
+    from assistant.maintain.pipeline import read_options
 
     settings = load_settings()
     try:

@@ -2,7 +2,7 @@
 
 Each unmarked word is replaced by the most likely marked syllable with the same letters, chosen jointly for
 the whole question by a Viterbi search over the syllable bigram model learned from the plan texts
-(:class:`assistant.ingest.ocr_repair.SyllableStats`). Words the plans never use (English, names) stay as typed.
+(:class:`assistant.domain.syllable_stats.SyllableStats`). Words the plans never use (English, names) stay as typed.
 The restored question feeds dense retrieval, which understands marked Vietnamese much better; BM25 keeps
 working on folded text.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.domain.syllable_stats import BOS, SyllableStats
 from assistant.domain.syllables import apply_case, word_case
-from assistant.ingest.ocr_repair import BOS, SyllableStats
 
 _PIECES = re.compile(r"(\w+)", re.UNICODE)
 VIETNAMESE_SHARE = 0.6  # restore only when this share of the words are known Vietnamese syllables

@@ -92,12 +92,6 @@ def expansions(question: str) -> list[str]:
     return out
 
 
-def expand(question: str) -> str:
-    """The question followed by the plans' wording for its domain terms."""
-    extra = expansions(question)
-    return question if not extra else f"{question} {' '.join(extra)}"
-
-
 # Shorthand officials type in chat, as whole words (case-insensitive, with or without marks): spelled out before
 # a question is read. Only abbreviations with one meaning in this domain; "KH-UBND" in a plan number is kept.
 # ("BC" is left alone: báo chí or báo cáo; "KH" in "Sở KH&CN", "Sở KH và ĐT" is a department's name.)

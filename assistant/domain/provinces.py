@@ -232,10 +232,6 @@ def _one_slip(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def same_province(a: str, b: str) -> bool:
-    return fold(a) == fold(b)
-
-
 _PREFIX_RE = re.compile(r"^(?:tinh|thanh pho|tp\.?|province of|province)\s+")
 
 

@@ -47,7 +47,6 @@ NUMBER_RE = re.compile(r"(?<![\w/.,])(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\w/])
 YEAR_AFTER_RE = re.compile(r"\bnăm\s+(20\d\d)\b")
 COUNT_RE = re.compile(r"\b(0?\d{1,2})\s+cơ quan\b")
 YEAR_RE = re.compile(r"năm\s+(20\d\d)")
-DATE_DM_RE = re.compile(r"trước ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})", re.IGNORECASE)
 REPORTER_RE = re.compile(
     r"(các cơ quan(?:,\s*đơn vị)?(?:,\s*địa phương)?(?:\s+có)?(?:\s+liên quan)?|các đơn vị(?:\s+có)?(?:\s+liên quan)?)",
     re.IGNORECASE,

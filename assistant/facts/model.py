@@ -3,6 +3,7 @@ or legal basis, with the span of the plan text it was read from (kinds: :mod:`as
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -63,3 +64,19 @@ class Fact:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def unit_names(facts: list[Fact]) -> list[str]:
+    """Every agency the facts name: task leads and partners, units with duties, reporters and recipients, and the
+    outlets a target names ("Tạp chí Văn nghệ Lai Châu được cấp phép lại")."""
+    names = {
+        u
+        for f in facts
+        for u in [*f.lead_units, *f.coordinating_units, f.responsible_unit, f.reporter, f.recipient, f.via]
+        if u
+    }
+    for fact in facts:
+        if fact.kind == "target" and fact.unit == "named":
+            names |= {n.strip() for n in re.split(r",|\svà\s", fact.value_text) if n.strip()}
+        names |= set(fact.qualifiers.get("agencies", []))
+    return sorted(names)

@@ -21,7 +21,6 @@ from assistant.errors import AssistantError
 log = logging.getLogger(__name__)
 
 Rating = Literal["up", "down"]
-RATINGS: tuple[Rating, ...] = ("up", "down")
 SCHEMA_VERSION = "1"
 BUSY_TIMEOUT_S = 30.0
 _SCHEMA = """

@@ -83,10 +83,6 @@ class Plan:
     def quote(self, start: int, end: int) -> str:
         return self.text[start:end]
 
-    def raw_span(self, start: int, end: int) -> tuple[int, int]:
-        """Span of the raw text that ``text[start:end]`` comes from."""
-        return self.offsets.span_to_input(start, end)
-
 
 _TEXT_FIELDS = [f.name for f in fields(PlanMeta) if f.type == "str"]  # manifest fields that must be strings
 

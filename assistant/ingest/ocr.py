@@ -28,7 +28,6 @@ from assistant.ingest.row_text import table_line
 log = logging.getLogger(__name__)
 
 DARK = 150  # grey level under which a pixel counts as ink
-RULE_SHARE = 0.5  # a rule runs over at least this share of the table (rows) or of a row band (columns)
 MIN_RULE_FRACTION = 0.25  # a horizontal rule is at least this share of the page width
 
 

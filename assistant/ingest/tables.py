@@ -598,9 +598,6 @@ def assign_cells(row: TableRow, columns: list[str]) -> dict[str, Cell]:
 
 # -- per-year target rows -------------------------------------------------------------------------------
 VALUE_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(%)?(?![\w/])")
-GROWTH_RE = re.compile(r"tang(?: doanh thu)?(?: toi thieu)?\s*(\d{1,3})\s*%")
-
-
 def parse_number(text: str) -> float:
     """A number as plans write it: "1.200.000" and "1,5" (Vietnamese separators), "67"."""
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):

@@ -49,9 +49,9 @@ from assistant.artifacts.integrity import (
 )
 from assistant.config import Settings
 from assistant.domain.normalize import fold
+from assistant.domain.syllable_stats import SyllableStats
 from assistant.errors import AssistantError, as_storage_error
 from assistant.ingest.corpus import Corpus
-from assistant.ingest.ocr_repair import SyllableStats
 from assistant.search.chunking import Passage, chunk_plan
 
 log = logging.getLogger(__name__)

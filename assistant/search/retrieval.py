@@ -21,7 +21,7 @@ from assistant.domain.diacritics import DiacriticRestorer
 from assistant.domain.glossary import expansions
 from assistant.domain.normalize import fold
 from assistant.domain.provinces import ProvinceMatcher
-from assistant.ingest.ocr_repair import SyllableStats
+from assistant.domain.syllable_stats import SyllableStats
 from assistant.search.chunking import Passage
 from assistant.search.index import LoadedIndex, bm25_tokens, load_index
 

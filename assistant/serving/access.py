@@ -257,7 +257,7 @@ class DoorMiddleware:
                 message = RATE_LIMITED.format(limit=config.rate_limit, who=who, seconds=seconds)
                 return error_response(429, "rate_limited", message, {"Retry-After": str(seconds)})
         if method == "POST" and path in ANSWER_PATHS and self.gate_full():
-            from assistant.serving.admission import BUSY, RETRY_AFTER_S
+            from assistant.admission import BUSY, RETRY_AFTER_S
 
             message = BUSY.format(seconds=RETRY_AFTER_S)
             return error_response(503, "overloaded", message, {"Retry-After": str(RETRY_AFTER_S)})

@@ -55,6 +55,7 @@ from pydantic_core import PydanticCustomError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.admission import Overloaded
 from assistant.config import ApiConfig, Settings, load_api_config
 from assistant.domain.indicators import BY_CODE
 from assistant.domain.normalize import fold
@@ -64,7 +65,6 @@ from assistant.facts.model import Fact
 from assistant.facts.store import export_facts
 from assistant.schema import Answer, Citation, Verification
 from assistant.serving.access import Door, DoorMiddleware, error_response, login_routes
-from assistant.serving.admission import Overloaded
 from assistant.serving.upload import install_plan_upload
 
 if TYPE_CHECKING:

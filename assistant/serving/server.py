@@ -2,7 +2,7 @@
 
 ``create_app()`` returns the app at once and loads the answer engine in a background thread at startup, so
 ``/healthz`` answers immediately and ``/readyz`` turns 200 when the engine is ready: loaded (stale or damaged
-data rebuilt first, :mod:`assistant.artifacts.healing`) and through its self-test
+data rebuilt first, :mod:`assistant.healing`) and through its self-test
 (:mod:`assistant.serving.selftest`). ``serve()``
 runs it with uvicorn. The server's ``ASSISTANT_*`` variables are read when the app is created; an unusable one
 (an empty or unreadable keys file among them) stops ``serve()`` with one sentence before anything listens.

@@ -123,7 +123,7 @@ class PlanUpload:
             if len(data) > limit:
                 return _too_large(len(data), limit)
             path.write_bytes(data)
-            from assistant.ingest.pipeline import Ingester
+            from assistant.maintain.pipeline import Ingester
 
             try:
                 reports = await run_in_threadpool(

@@ -130,7 +130,6 @@ TIME_FILTER_RE = re.compile(r"thuong xuyen|hang nam|hằng năm|ongoing|yearly|a
 # Group names that make a "những nhiệm vụ gì" question about a unit's duties rather than the plan's outline.
 UNIT_GROUP_RE = re.compile(r"\b(?:co quan|don vi|toa soan|uy ban|ubnd|huyen|thanh pho|so,? ban|cac so|press agenc)")
 QUANTITY_RE = re.compile(r"phan tram|ty le|%|percent|share of|what share|how many|bao nhieu")
-AMOUNT_RE = re.compile(r"bao nhieu (?:tien|ty|trieu|dong)|ty dong|trieu dong|\bvnd\b|how much")
 YEAR_RE = re.compile(r"\b(20[2-4]\d)\b")
 TASK_RE = re.compile(
     r"(?:nhiem vu|task|muc|dong|hang|stt)\s*(?:so\s*|thu\s*|number\s*|no\.?\s*)?(\d{1,2}(?:\.\d{1,2})?)\b"

@@ -111,10 +111,6 @@ class QuestionFrame:
     def topic(self) -> str:
         return self.subject.words
 
-    def asks(self, *attributes: Attribute) -> bool:
-        """Whether the question asks one of ``attributes`` (first or at the same time)."""
-        return self.asked in attributes or any(a in attributes for a in self.also_asked)
-
     def constraint_values(self, kind: ConstraintKind) -> list[str]:
         return [c.value for c in self.constraints if c.kind == kind]
 

@@ -13,10 +13,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from assistant.answer.context import unit_names
 from assistant.domain.normalize import fold
 from assistant.domain.units import KNOWN_UNITS, PROVINCIAL_BODIES, UnitMatcher, canonical_unit
-from assistant.facts.model import Fact
+from assistant.facts.model import Fact, unit_names
 from assistant.views.sources import PlanRef, Source
 
 Role = Literal["lead", "coordinate", "duty", "report_owed", "report_received"]

@@ -26,7 +26,7 @@ def test_gold_quote_copied_from_the_raw_file_maps_into_the_cleaned_text(corpus) 
     spans = _gold_spans(_question("thai-binh", quote), corpus)
     assert spans
     _, s, e = spans[0]
-    raw_start, raw_end = plan.raw_span(s, e)
+    raw_start, raw_end = plan.offsets.span_to_input(s, e)
     assert raw_start <= start + 5 and raw_end >= start + 100
 
 

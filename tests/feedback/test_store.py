@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.artifacts.healing import remove_leftovers
 from assistant.feedback.store import FeedbackRecord, FeedbackStore, FeedbackUnavailable
+from assistant.healing import remove_leftovers
 
 
 def _write(args: tuple[str, int]) -> None:

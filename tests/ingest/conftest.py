@@ -13,8 +13,7 @@ from assistant.facts.extract import FactExtractor, PlanText
 from assistant.facts.plan_gold import plan_metadata, score_plan
 from assistant.ingest import ReadOptions, read_document
 from assistant.ingest.corpus import PlanCleaner, PlanMeta
-
-from ..conftest import REPO
+from tests.conftest import REPO
 
 PLANS_DIR = REPO / "tests" / "data" / "plans"
 SLUGS = sorted(p.name for p in PLANS_DIR.iterdir() if (p / "gold.json").is_file())

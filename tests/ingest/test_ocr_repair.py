@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant.domain.normalize import nfc
-from assistant.ingest.ocr_repair import OcrRepairer, SyllableStats, weighted_distance
+from assistant.domain.syllable_stats import SyllableStats
+from assistant.ingest.ocr_repair import OcrRepairer, weighted_distance
 from assistant.ingest.textmap import Edit, apply_edits
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

@@ -10,8 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
-
-from ..conftest import REPO
+from tests.conftest import REPO
 
 
 def _state(*folders: Path) -> dict[str, str]:

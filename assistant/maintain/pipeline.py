@@ -2,7 +2,7 @@
 
 Every file is read and checked before anything changes (its format, the template's parts, the province and
 whether the corpus already has it); then the change is staged and the facts table and the retrieval index are
-built incrementally from the staged corpus (:mod:`assistant.ingest.transaction`), and committed at once. A
+built incrementally from the staged corpus (:mod:`assistant.maintain.transaction`), and committed at once. A
 failure at any step leaves corpus, manifest, facts and index as they were.
 """
 
@@ -22,8 +22,8 @@ from assistant.errors import PlanFileError
 from assistant.ingest import Extracted, IngestError, OcrMode, ReadOptions, read_document
 from assistant.ingest.corpus import MANIFEST_NAME, PlanCleaner, PlanMeta, load_corpus, load_manifest
 from assistant.ingest.metadata import find_province
-from assistant.ingest.report import IngestReport, build_report
-from assistant.ingest.transaction import Change, Paths, change
+from assistant.maintain.report import IngestReport, build_report
+from assistant.maintain.transaction import Change, Paths, change
 
 log = logging.getLogger(__name__)
 

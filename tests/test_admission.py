@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from assistant.serving.admission import AnswerGate, Overloaded
+from assistant.admission import AnswerGate, Overloaded
 
 
 def _hold(gate: AnswerGate, entered: threading.Event, release: threading.Event, log: list, name: str) -> None:

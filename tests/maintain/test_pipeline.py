@@ -17,11 +17,10 @@ import pytest
 
 from assistant.facts.store import FactStore
 from assistant.ingest import IngestError
-from assistant.ingest.pipeline import Ingester
-from assistant.ingest.transaction import STAGING_PREFIX, Change, Paths, _apply, recover
+from assistant.maintain.pipeline import Ingester
+from assistant.maintain.transaction import STAGING_PREFIX, Change, Paths, _apply, recover
 from assistant.search.index import IndexManifest
-
-from .conftest import PLANS_DIR, SLUGS
+from tests.ingest.conftest import PLANS_DIR, SLUGS
 
 PLAN = PLANS_DIR / SLUGS[0] / "plan.txt"
 

@@ -207,6 +207,9 @@ NAMED_OUTLET_RE = re.compile(
     r"((?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ-]*)(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][\wÀ-ỹ-]*){0,4})"
 )
 _NAME_FILLER = {"va", "cua", "tinh", "cac"}
+# Words that open a level below the province: "Ủy ban nhân dân các huyện", "UBND cấp xã", "Đài … thị xã" name a
+# district's or a commune's body, never the province's own ("Ủy ban nhân dân tỉnh").
+_LOWER_LEVEL = {"huyen", "xa", "cap", "quan", "phuong", "thi", "thanh"}
 
 
 def _name_tokens(unit: str) -> list[str]:
@@ -245,7 +248,15 @@ def _names(words: _Words, unit: str) -> bool:
     # the words of the name, in order, with nothing but "và", "của", "tỉnh", "các" between them
     n, content = len(tokens), words.content
     first = tokens[0]
-    return any(content[i] == first and content[i : i + n] == tokens for i in range(len(content) - n + 1))
+    provincial = whole.endswith(" tinh")
+    if provincial and f" {whole} " in words.padded:
+        return True
+    return any(
+        content[i] == first
+        and content[i : i + n] == tokens
+        and not (provincial and i + n < len(content) and content[i + n] in _LOWER_LEVEL)
+        for i in range(len(content) - n + 1)
+    )
 
 
 class UnitMatcher:

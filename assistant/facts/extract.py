@@ -179,6 +179,8 @@ class FactExtractor:
                     qualifiers: dict[str, Any] = {"label": label}
                     if recurrence:
                         qualifiers["recurrence"] = recurrence
+                    if len(mentions) > 1:  # the quote ends at this value's year; the wording is the whole clause
+                        qualifiers["clause_end"] = end
                     facts.append(
                         self._fact(
                             "target",
@@ -214,7 +216,7 @@ class FactExtractor:
                                 value=mention.value,
                                 unit="%",
                                 value_text=mention.text,
-                                qualifiers={"recurrence": recurrence} if recurrence else {},
+                                qualifiers={"clause_end": end, **({"recurrence": recurrence} if recurrence else {})},
                             )
                         )
                     continue
@@ -262,6 +264,7 @@ class FactExtractor:
             measure = measure_at(target.measure.lstrip("% ")) if target.measure else ""
             for year, value in zip(table.years, target.values, strict=True):
                 qualifiers: dict[str, Any] = {} if found else {"label": target.wording}
+                qualifiers["header_span"] = [table.start, table.end]  # the year is a column of the header
                 if value.growth is not None:
                     qualifiers["min_revenue_growth_pct"] = value.growth
                 percent = value.percent or target.measure.strip().startswith("%")
@@ -294,6 +297,7 @@ class FactExtractor:
             if content is None:
                 continue
             lead = cells.get("lead") or (Cell(row.group_lead, row.start, row.start) if row.group_lead else None)
+            from_group = "lead" not in cells and row.group_lead and row.group_span is not None
             coordinating = cells.get("coordinating")
             time_cell = cells.get("time_frame")
             time_frame = time_cell.text if time_cell else ""
@@ -319,6 +323,7 @@ class FactExtractor:
                     start_year=start_year,
                     end_year=end_year,
                     parent=row.parent,
+                    qualifiers={"lead_span": list(row.group_span)} if from_group else {},
                 )
             )
         return facts

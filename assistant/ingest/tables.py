@@ -85,6 +85,7 @@ class TableRow:
     lines: list[tuple[int, int, str]] = field(default_factory=list)
     parent: str = ""  # number of the group row this row belongs to (5 for 5.1)
     group_lead: str = ""  # the lead unit a group row ("I. SỞ … CHỦ TRÌ") gives the rows under it
+    group_span: tuple[int, int] | None = None  # where that group row is in the plan text (the lead's evidence)
     split_by_lexicon: bool = False  # two cells on one line, told apart by the unit lexicon / time-frame forms
     known_cells: list[Cell] | None = None  # the cells of a tab-separated row, in column order
 
@@ -180,7 +181,7 @@ class TableReader:
         columns, years = split_layout([r for r in layout if not r.startswith("other:")])
         table = Table(self.title, start, end, columns, years, section_path=self.path, layout=layout)
         i += 1
-        group_lead = ""
+        group_lead, group_span = "", None
         current: TableRow | None = None
         while i < len(self.lines):
             start, end, line = self.lines[i]
@@ -200,6 +201,7 @@ class TableReader:
             named = " ".join(texts[1:]).strip()
             if len(filled) <= 2 and named and (group and not ROW_START_RE.match(first) or _names_lead(named)):
                 group_lead = _group_lead(named or (group.group(2) or ""), self.text)
+                group_span = (start, end) if group_lead else None
                 i += 1
                 continue
             match = ROW_START_RE.match(first)
@@ -224,7 +226,9 @@ class TableReader:
                 i += 1
                 continue
             number = match.group(1)
-            current = TableRow(number=number, start=start, end=end, group_lead=group_lead, known_cells=cells)
+            current = TableRow(
+                number=number, start=start, end=end, group_lead=group_lead, group_span=group_span, known_cells=cells
+            )
             if "." in number:
                 current.parent = number.split(".")[0]
             table.rows.append(current)
@@ -255,7 +259,7 @@ class TableReader:
         header_folded = [fold(h.strip()) for h in header_lines]
         expected: str | None = None
         current: TableRow | None = None
-        group_lead = ""
+        group_lead, group_span = "", None
         while i < len(self.lines):
             start, end, line = self.lines[i]
             stripped = line.strip()
@@ -301,6 +305,7 @@ class TableReader:
                     rest, k = f"{rest} {self.lines[k][2].strip()}", k + 1
                 if _is_caps(rest) or fold(rest).endswith("chu tri"):
                     group_lead = _group_lead(rest, self.text)
+                    group_span = (start, self.lines[k - 1][1]) if group_lead else None
                     expected = None if current is None else expected
                     i = k
                     continue
@@ -312,7 +317,9 @@ class TableReader:
                     parent = number.split(".")[0]
                 elif current is not None and current.parent and number.split(".")[0] == current.parent:
                     parent = current.parent
-                current = TableRow(number=number, start=start, end=end, parent=parent, group_lead=group_lead)
+                current = TableRow(
+                    number=number, start=start, end=end, parent=parent, group_lead=group_lead, group_span=group_span
+                )
                 table.rows.append(current)
                 expected = number
                 rest = match.group(2) or ""

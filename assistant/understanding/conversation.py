@@ -17,6 +17,9 @@ TASK_ATTRIBUTES = {"lead_units", "coordinating_units", "time_frame", "deliverabl
 METADATA_ATTRIBUTES = {"plan_number", "signer", "legal_basis"}
 
 
+# A question that asks for the year itself ("từ năm nào", "which year") keeps no year from the one before.
+YEAR_ASKED_RE = re.compile(r"\bnam nao\b|\bwhich year|\bwhat year|\bin what year|\bwhen\b|\bkhi nao\b|\bbao gio\b")
+
 def inherit(current: QuestionFrame, previous: QuestionFrame) -> QuestionFrame:
     """``current`` completed from ``previous`` (what it took is listed in ``inherited``)."""
     inherited: list[str] = []
@@ -53,7 +56,11 @@ def inherit(current: QuestionFrame, previous: QuestionFrame) -> QuestionFrame:
         subject.indicators = previous.indicators
         asked = "target_value"
         inherited.append("indicator")
-    if not current.years and previous.years and target_like:
+    elif not current.indicators and target_like and previous.asked == "target_value" and current.follow_up:
+        # "Còn năm 2028 thì bao nhiêu tập?" after a target named by its own words ("chỉ tiêu podcast"): those words
+        subject.words = f"{previous.topic} {current.topic or current.folded}"
+        inherited.append("topic")
+    if not current.years and previous.years and target_like and not YEAR_ASKED_RE.search(current.folded):
         scope.years = previous.years
         inherited.append("year")
     if not current.subject.documents and previous.subject.documents and DOCUMENT_REFERENCE_RE.search(current.folded):

@@ -16,7 +16,7 @@ ATTRIBUTE_CUES: list[tuple[str, str]] = [
         "plan_metadata",
         r"\bai k[yi]\b|nguoi k[yi]\b|k[yi] ban hanh|k[yi] ke hoach|ky van ban|\bky thay|nao k[yi]\b|do .{0,30}\bky\b"
         r"|\bsign|so hieu"
-        r"|so ky hieu|so may|ke hoach so"
+        r"|so ky hieu|so may\b|ke hoach so\b"
         r"|ngay ban hanh|ban hanh ngay|ban hanh khi nao|ban hanh nam|issued|plan number|issue date"
         r"|(?:ke hoach|\bkh\b|van ban|ubnd|uy ban)[^?]{0,50}?ban hanh .*(?:ngay nao|khi nao|bao gio|thang nao|nam nao)"
         r"|^ban hanh .*(?:ngay nao|khi nao|bao gio)|\bky (?:ngay|khi nao|luc nao)|ngay ky"

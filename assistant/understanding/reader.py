@@ -66,6 +66,9 @@ RECURRENCES = [
 AGENCY_KIND_RE = re.compile(r"\b(" + "|".join(AGENCY_KINDS) + r")\s+(?:[a-z]+\s+)?nao\b")
 
 
+# What a task row states: asked about a task, a plan's own indicator that shares its words does not name the plan.
+TASK_ATTRIBUTES = frozenset({"lead_units", "coordinating_units", "time_frame", "deliverable", "task_details"})
+
 class QuestionReader:
     """Reads questions into frames; see the module docstring."""
 
@@ -139,6 +142,7 @@ class QuestionReader:
             not provinces
             and not unknown
             and indicators
+            and kind not in TASK_ATTRIBUTES  # a task is found by its own words in every plan, not by a target's
             and all(any(p.code == code for p in self.plan_indicators) for code in indicators)
         ):
             provinces = [p for p in self.corpus_provinces if p in own]  # only that plan sets it

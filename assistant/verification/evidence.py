@@ -19,6 +19,7 @@ from assistant.ingest.corpus import Corpus
 from assistant.schema import Citation
 
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+")
 YEAR_RANGE_RE = re.compile(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b")
 # Fields that hold text as the plan writes it: each must be found in the fact's own quote.
 WRITTEN_FIELDS = (
@@ -52,7 +53,9 @@ def _matchable(text: str) -> str:
 
 
 def _numbers(text: str) -> set[float]:
-    return {float(token.replace(",", ".")) for token in NUMBER_RE.findall(text)}
+    """The numbers a text writes, "500.000" read both as five hundred thousand and as 500.0."""
+    found = {float(token.replace(",", ".")) for token in NUMBER_RE.findall(text)}
+    return found | {float(token.replace(".", "")) for token in THOUSANDS_RE.findall(text)}
 
 
 def check_citation(citation: Citation, corpus: Corpus) -> list[EvidenceProblem]:
@@ -79,11 +82,22 @@ def check_fact(fact: Fact, corpus: Corpus) -> list[EvidenceProblem]:
     quote = _matchable(fact.quote)
     numbers = _numbers(fact.quote)
     problems = []
+    lead_span = fact.qualifiers.get("lead_span") if fact.kind == "task" else None
     for name in WRITTEN_FIELDS:
         value = getattr(fact, name)
+        if name == "lead_units_original" and lead_span:  # the lead is given by the group row the task is under
+            if _matchable(str(value)) not in _matchable(plan.text[lead_span[0] : lead_span[1]]):
+                problems.append(EvidenceProblem(subject, f"lead {str(value)[:60]!r} is not in its group row"))
+            continue
+        if name == "wording" and fact.qualifiers.get("clause_end"):  # one year's quote of a clause of several
+            clause = _matchable(plan.text[fact.start : fact.qualifiers["clause_end"]])
+            if _matchable(str(value)) not in clause:
+                problems.append(EvidenceProblem(subject, f"wording {str(value)[:60]!r} is not in its clause"))
+            continue
         if value and _matchable(str(value)) not in quote:
             problems.append(EvidenceProblem(subject, f"{name} {str(value)[:60]!r} is not in its quote"))
-    if fact.kind == "reporting_deadline":  # "25/11" stands for "25 tháng 11" as well: compare the numbers
+    if fact.kind == "reporting_deadline" or fact.origin == "appendix":
+        # "25/11" stands for "25 tháng 11"; a table's "150 sản phẩm" is a value cell and a unit cell: the numbers
         if fact.value_text and not _numbers(fact.value_text) <= numbers:
             problems.append(EvidenceProblem(subject, f"value {fact.value_text!r} is not in its quote"))
     elif fact.value_text and _matchable(fact.value_text) not in quote:
@@ -96,15 +110,19 @@ def check_fact(fact: Fact, corpus: Corpus) -> list[EvidenceProblem]:
         value = getattr(fact, name)
         if value is not None and float(value) not in numbers:
             problems.append(EvidenceProblem(subject, f"{name} {value} is not in its quote"))
-    if fact.year is not None and not _year_backed(fact):
+    if fact.year is not None and not _year_backed(fact, plan.text):
         problems.append(EvidenceProblem(subject, f"year {fact.year} is in neither its quote nor its section"))
     return problems
 
 
-def _year_backed(fact: Fact) -> bool:
-    """A target's year is in its quote, in its section heading, or inside a period the heading names."""
+def _year_backed(fact: Fact, plan_text: str) -> bool:
+    """A target's year is in its quote, in its section heading, in its table's header (a column per year), or
+    inside a period the heading names."""
     year = str(fact.year)
     if year in fact.quote or year in fact.section:
+        return True
+    header = fact.qualifiers.get("header_span")
+    if header and year in plan_text[header[0] : header[1]]:
         return True
     return any(int(a) <= int(fact.year) <= int(b) for a, b in YEAR_RANGE_RE.findall(fact.section))
 

@@ -76,3 +76,14 @@ def test_two_units_printed_on_one_line_are_told_apart() -> None:
     assert unit_starts("Sở TT&TT Báo tỉnh; Đài tỉnh") == [9]
     assert unit_starts("Văn phòng UBND tỉnh") == [] and unit_starts("Ban Tuyên giáo Tỉnh ủy") == []
     assert is_unit_name("Báo tỉnh") and not is_unit_name("Báo cáo kết quả")
+
+
+def test_a_district_or_commune_body_is_not_the_provinces_own() -> None:
+    from assistant.domain.units import UnitMatcher
+
+    matcher = UnitMatcher([])
+    for text in ["Ủy ban nhân dân các huyện, thành phố", "UBND cấp huyện", "UBND các xã", "UBND thị xã Vĩnh Châu"]:
+        assert not matcher.mentions(text, "Ủy ban nhân dân tỉnh"), text
+    for text in ["UBND tỉnh", "Ủy ban nhân dân tỉnh, các huyện", "UBND tỉnh Kon Tum"]:
+        assert matcher.mentions(text, "Ủy ban nhân dân tỉnh"), text
+    assert not matcher.mentions("Đài Truyền thanh các huyện", "Đài Phát thanh và Truyền hình tỉnh")

@@ -22,15 +22,16 @@ REPORT_GENERIC_WORDS = frozenset(
 REPORT_MATCH = 0.5  # share of the question's own words a report's sentence must hold to be the one asked
 
 
-def best_report(frame: QuestionFrame, ctx):
-    """The reporting deadline whose sentence says what the question describes ("hạn gửi kết quả tự đánh giá …"),
-    with how much of the question's own words it holds; None when none holds :data:`REPORT_MATCH`."""
+def best_report(frame: QuestionFrame, ctx, rows=None):
+    """The reporting deadline (of ``rows``, else of the plans in scope) whose sentence says what the question
+    describes ("hạn gửi kết quả tự đánh giá …"), with how much of the question's own words it holds; None when
+    none holds :data:`REPORT_MATCH`."""
     words = content_words(frame.topic or frame.folded, *ctx.scope(frame)) - REPORT_GENERIC_WORDS
     if len(words) < 2:
         return None
     scored = [
         (overlap(words, content_words(fold(f.quote)) - REPORT_GENERIC_WORDS), f)
-        for f in ctx.select("reporting_deadline", ctx.scope(frame))
+        for f in (rows if rows is not None else ctx.select("reporting_deadline", ctx.scope(frame)))
     ]
     best = max(scored, key=lambda item: item[0], default=None)
     return best if best is not None and best[0] >= REPORT_MATCH else None

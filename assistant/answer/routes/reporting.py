@@ -63,17 +63,28 @@ def report_line(fact, frame: QuestionFrame, cite: Citations) -> str:
     return line + (t["forward"].format(forward=fact.forward_to) if fact.forward_to else "") + f" {cite.fact(fact)}"
 
 
+def named_parties(fact, units: list[str], ctx) -> int:
+    """How many of the question's agencies a report names as its reporter, recipient or intermediary."""
+    parties = [p for p in (fact.reporter, fact.recipient, fact.via) if p]
+    return sum(1 for unit in units if any(ctx.units.mentions(p, unit) for p in parties))
+
+
 def answer_reporting(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
-    """The plans' reporting deadlines: those of the recurrence asked, or the one the question describes, else all."""
+    """The plans' reporting deadlines: those between the agencies the question names, of the recurrence asked,
+    or the one the question describes, else all."""
     from assistant.answer.routes.deadlines import best_report
 
     rows = ctx.select("reporting_deadline", ctx.scope(frame))
     if not rows:
         return None
+    if frame.subject.units:  # "Sở TT&TT báo cáo UBND tỉnh …": the reports between those agencies
+        scored = [(named_parties(f, frame.subject.units, ctx), f) for f in rows]
+        most = max(score for score, _ in scored)
+        rows = [f for score, f in scored if score == most] if most else rows
     wanted = frame.constraint_values("recurrence")
     if wanted and any(f.recurrence in wanted for f in rows):
         rows = [f for f in rows if f.recurrence in wanted]
-    elif not wanted and not frame.aggregate and (described := best_report(frame, ctx)) is not None:
+    elif not wanted and not frame.aggregate and (described := best_report(frame, ctx, rows)) is not None:
         rows = [described[1]]
     items = [report_line(f, frame, cite) for f in rows]
     text = items[0] if len(items) == 1 else lines("", items)

@@ -50,7 +50,8 @@ TEMPLATES = {
     },
 }
 TARGET_GENERIC_WORDS = frozenset(
-    "muc tieu chi tieu nam dat ra gi nhung bao nhieu phan tram den target targets goal goals co quan bao chi".split()
+    "muc tieu chi tieu nam dat ra gi nhung bao nhieu phan tram den target targets goal goals co quan bao chi the nao"
+    " con thi".split()
 )
 TIME_WORDS = frozenset("nam thang ngay lan giai doan".split())
 COUNT_RE = re.compile(r"(?:bao nhieu|\bmay) (?!phan tram|ty le|%)([a-z]+(?: [a-z]+)?)")
@@ -117,14 +118,18 @@ def unmet_measure(frame: QuestionFrame, facts: list[Fact]) -> str | None:
 
 def narrow_by_wording(facts: list[Fact], frame: QuestionFrame, province: str) -> list[Fact]:
     """Without an indicator, keep the targets whose wording names what the question names (if any does)."""
-    words = content_words(frame.folded, province) - TARGET_GENERIC_WORDS - {str(y) for y in frame.years}
+    asked = frame.topic if "topic" in frame.inherited else frame.folded  # a follow-up: the words asked before too
+    words = content_words(asked, province) - TARGET_GENERIC_WORDS - {str(y) for y in frame.years}
     if not words:
         return facts
-    scored = [(overlap(words, content_words(fold(f.wording))), f) for f in facts]
-    best = max((s for s, _ in scored), default=0.0)
-    if best < 0.5:
-        return facts
-    return [f for s, f in scored if s >= best - 1e-9]
+    # the targets of the asked year first: a per-year table names the same thing in its own words
+    dated = [f for f in facts if f.year in frame.years]
+    for pool in ([dated, facts] if dated else [facts]):
+        scored = [(overlap(words, content_words(fold(f"{f.wording} {f.unit}"))), f) for f in pool]  # "tập", "người"
+        best = max((s for s, _ in scored), default=0.0)
+        if best >= 0.5:
+            return [f for s, f in scored if s >= best - 1e-9]
+    return facts
 
 
 APPENDIX_ROWS_INLINE = 8  # more appendix targets than this are shown one line per table row
@@ -216,7 +221,7 @@ def answer_targets(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
 def _missing_target(frame, ctx, province, rows, chosen, cite, used) -> str:
     label = ", ".join(ctx.indicator_label(c, frame.language) for c in frame.indicators) or t(frame, "this")
     years = ", ".join(str(y) for y in frame.years)
-    if chosen and frame.indicators:  # the indicator exists, not for that year
+    if chosen and (frame.indicators or len(chosen) < len(rows)):  # the indicator (or wording) exists, not that year
         head = t(frame, "no_target_year", province=province, label=label, years=years)
         shown = sorted(chosen, key=target_order)[:4]
         used.extend(shown)

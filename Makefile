@@ -31,6 +31,7 @@ test: install lint
 		--min-refusal 0.95 --strict-types ""
 	$(BIN)/assistant eval --questions evals/questions_blind.jsonl --out-dir evals/results/blind \
 		--min-refusal 0.95 --strict-types ""
+	bash evals/new_plans/gate.sh $(BIN)
 
 clean:
 	rm -rf index/facts.sqlite index/.facts-* .pytest_cache

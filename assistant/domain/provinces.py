@@ -91,9 +91,11 @@ EXTRA_ALIASES = {
 
 # Upper-case letters that are abbreviations in this domain, never read as a province's initials.
 DOMAIN_ABBREVIATIONS = frozenset(
-    "KH BC TT CT QD QĐ NQ TW DT ĐT CN GD KT TC NV VH PT TH HD HĐ UB CQ DV ĐV CV TP BT TU HU CĐS CDS AI IT"
-    " HT ST LA NA SL CB TG VP TV TQ CM BD NT ĐB".split()
+    "KH BC TT CT QD QĐ NQ TW DT ĐT CN GD KT TC NV VH PT TH HD HĐ UB CQ DV ĐV CV TP BT TU HU CĐS CDS AI IT".split()
 )
+# Initials that are also common shorthand ("HT" hệ thống, "TQ" Trung Quốc, "CM" cách mạng): they name their province
+# only when that province has a plan in the corpus.
+WEAK_INITIALS = frozenset("HT ST LA NA SL CB TG VP TV TQ CM BD NT ĐB DB".split())
 
 
 def _initials(name: str) -> str:
@@ -114,6 +116,8 @@ def _acronyms(names: list[str], preferred: list[str] | None = None) -> dict[str,
             continue
         if len(owners) > 1 and preferred:
             owners = [o for o in owners if o in preferred]
+        if initials in WEAK_INITIALS and not (preferred and set(owners) <= set(preferred)):
+            continue
         if len(owners) == 1 and owners[0] in names:
             out[initials] = owners[0]
     return out
@@ -161,6 +165,8 @@ class ProvinceMatcher:
                 continue
             if len(owners) > 1 and preferred:
                 owners = [o for o in owners if o in preferred]
+            if initials.upper() in WEAK_INITIALS and not (preferred and set(owners) <= set(preferred)):
+                continue
             if len(owners) == 1 and owners[0] in names:
                 self._lower_acronyms[initials] = owners[0]
         self._lower_acronym_pattern = re.compile(

@@ -85,6 +85,19 @@ LEGAL_RE = re.compile(
     r"(?:\s+của\s+([^,;.]*?)(?=\s+(?:về|phê duyệt|ban hành|triển khai|Phê duyệt)\b|[,;.]|$))?"
 )
 
+# A task named in the body: its numbered item, then its labelled lines (role, then the pattern of the label).
+BODY_TASK_ITEM_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
+BODY_TASK_LABELS = [
+    ("lead", r"(?:cơ quan|đơn vị) chủ trì"),
+    ("coordinating", r"(?:cơ quan|đơn vị) phối hợp"),
+    ("time_frame", r"thời gian(?: thực hiện| hoàn thành)?|thời hạn(?: hoàn thành)?|tiến độ(?: thực hiện)?"),
+    ("deliverable", r"sản phẩm|kết quả(?:,? sản phẩm)?"),
+]
+BODY_TASK_LABEL_RE = re.compile(
+    r"^[-–+•*]?\s*(" + "|".join(pattern for _, pattern in BODY_TASK_LABELS) + r")\s*:\s*(\S.*?)\s*[.;]?$", re.I
+)
+PAGE_NUMBER_LINE_RE = re.compile(r"^\d{1,3}$")
+
 
 class FactExtractor:
     """Extracts every kind of fact from one plan (see the module docstring)."""
@@ -102,6 +115,8 @@ class FactExtractor:
                 {"lead", "coordinating"} & set(table.columns) or any(r.group_lead for r in table.rows)
             ):
                 facts += self._tasks(table)
+        if not any(f.kind == "task" for f in facts):  # no assignment table: tasks may name their units in the body
+            facts += self._body_tasks()
         facts += self._reporting_deadlines()
         facts += self._responsibilities()
         facts += self._funding()
@@ -326,6 +341,64 @@ class FactExtractor:
                     qualifiers={"lead_span": list(row.group_span)} if from_group else {},
                 )
             )
+        return facts
+
+    def _body_tasks(self) -> list[Fact]:
+        """Tasks of a plan without an assignment table that name their units in the body: a numbered item of the
+        tasks part ("2.1. Phát triển …") followed by labelled lines ("- Cơ quan chủ trì: …", "- Cơ quan phối hợp:
+        …", "- Thời gian thực hiện: …", "- Sản phẩm: …"). The quote runs from the item's heading to its last label."""
+        facts: list[Fact] = []
+        item: dict[str, Any] | None = None
+
+        def close() -> None:
+            if item and item.get("lead"):
+                lead, coordinating = item.get("lead", ""), item.get("coordinating", "")
+                time_frame = item.get("time_frame", "")
+                kind, start_year, end_year = classify_time_frame(time_frame)
+                number = item["number"]
+                facts.append(
+                    self._fact(
+                        "task",
+                        item["section"],
+                        "body",
+                        item["start"],
+                        item["end"],
+                        number=number,
+                        content=collapse_spaces(" ".join(item["content"])),
+                        lead_units=[u.name for u in split_units(lead, self.declared)],
+                        lead_units_original=lead,
+                        coordinating_units=[u.name for u in split_units(coordinating, self.declared)],
+                        coordinating_units_original=coordinating,
+                        deliverable=item.get("deliverable", ""),
+                        time_frame=time_frame,
+                        time_frame_kind=kind,
+                        start_year=start_year,
+                        end_year=end_year,
+                        parent=number.rsplit(".", 1)[0] if "." in number else "",
+                    )
+                )
+
+        for block in self.plan.structure.blocks:
+            if block.section_kind != "tasks":
+                continue
+            text = collapse_spaces(block.text)
+            numbered = BODY_TASK_ITEM_RE.match(text) if block.kind == "heading" else None
+            if numbered:
+                close()
+                item = {"number": numbered.group(1), "content": [numbered.group(2)], "section": block.section,
+                        "start": block.start, "end": block.end, "open": not text.endswith((".", ":", ";"))}
+                continue
+            if item is None:
+                continue
+            label = BODY_TASK_LABEL_RE.match(text)
+            if label:
+                role = next(role for role, pattern in BODY_TASK_LABELS if re.match(pattern, label.group(1), re.I))
+                item[role] = label.group(2).strip()
+                item["end"] = block.start + len(block.text.rstrip(" .;"))
+                item["open"] = False
+            elif item["open"] and block.kind == "paragraph" and not PAGE_NUMBER_LINE_RE.match(text):
+                item["content"].append(text.rstrip(" ."))  # the item's title, continued on the next line
+        close()
         return facts
 
     # -- reporting deadlines -------------------------------------------------------------------------
@@ -760,7 +833,13 @@ def _subject(sentence: str) -> str:
     if not end:
         return ""
     subject = rest[: end.start()].strip(" ,")
+    subject = _SUBJECT_QUALIFIER_RE.sub("", subject).strip(" ,")  # "… có tên tại Kế hoạch", "… được giao nhiệm vụ"
     return subject if subject and looks_like_units(subject) else ""
+
+
+_SUBJECT_QUALIFIER_RE = re.compile(
+    r"\s+(?:có tên|được giao|được phân công|tham gia thực hiện)\b.*$", re.IGNORECASE
+)
 
 
 def _recipient(

@@ -60,7 +60,8 @@ AGENCY_KINDS = {
     "truong": "Trường",
 }
 RECURRENCES = [
-    (re.compile(r"\bhang quy\b|\bmoi quy\b|\btheo quy\b|quarterl"), "quý"),
+    (re.compile(r"\bhang quy\b|\bmoi quy\b|\btheo quy\b|\bbao cao quy\b|quarterl"), "quý"),
+    (re.compile(r"\bhang thang\b|\bmoi thang\b|\bmonthly\b|\b(?:each|every) month\b"), "hằng tháng"),
     (re.compile(r"\b(?:6|sau) thang\b|semi-?annual|every six months|half-?year"), "6 tháng"),
 ]
 AGENCY_KIND_RE = re.compile(r"\b(" + "|".join(AGENCY_KINDS) + r")\s+(?:[a-z]+\s+)?nao\b")
@@ -68,6 +69,7 @@ AGENCY_KIND_RE = re.compile(r"\b(" + "|".join(AGENCY_KINDS) + r")\s+(?:[a-z]+\s+
 
 # What a task row states: asked about a task, a plan's own indicator that shares its words does not name the plan.
 TASK_ATTRIBUTES = frozenset({"lead_units", "coordinating_units", "time_frame", "deliverable", "task_details"})
+
 
 class QuestionReader:
     """Reads questions into frames; see the module docstring."""

@@ -42,3 +42,12 @@ def test_ambiguous_initials_are_not_used() -> None:
     assert "LC" not in acronyms  # Lai Châu and Lào Cai
     assert "QN" not in acronyms  # Quảng Nam, Quảng Ngãi, Quảng Ninh
     assert acronyms["QT"] == "Quảng Trị"
+
+
+def test_initials_that_are_also_shorthand_name_a_province_only_with_a_plan() -> None:
+    from assistant.domain.provinces import ProvinceMatcher
+
+    with_plan = ProvinceMatcher(preferred=["Tuyên Quang", "Quảng Trị"])
+    assert [m.province for m in with_plan.mentions("tq nam 2027 ty le")] == ["Tuyên Quang"]
+    assert [m.province for m in with_plan.mentions("kế hoạch TQ")] == ["Tuyên Quang"]
+    assert ProvinceMatcher(preferred=["Quảng Trị"]).mentions("tq nam 2027 ty le") == []

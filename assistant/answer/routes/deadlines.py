@@ -17,7 +17,7 @@ from assistant.understanding import QuestionFrame
 TASK_WORDS_RE = re.compile(r"\bnhiem vu\b|\btask\b|\bdau viec\b")
 REPORT_GENERIC_WORDS = frozenset(
     "bao cao ket qua truoc ngay han nao khi gui ve cho ai thuc hien ke hoach hang nam dinh ky cac co quan don vi "
-    "tinh so thong tin truyen thong".split()
+    "tinh so thong tin truyen thong chuyen doi bao chi quy thang kh cds nam".split()
 )
 REPORT_MATCH = 0.5  # share of the question's own words a report's sentence must hold to be the one asked
 
@@ -59,6 +59,10 @@ def answer_deadline(frame: QuestionFrame, ctx, cite: Citations) -> Draft | None:
         if report is not None and not frame.task_number:
             return Draft(report_line(report[1], frame, cite), "answered", "facts", cite.items, [report[1]])
     names_a_task = frame.task_number or TASK_WORDS_RE.search(frame.folded)
+    recurring = frame.constraint_values("recurrence")  # "báo cáo quý": the plan's reports of that recurrence
+    reports = ctx.select("reporting_deadline", ctx.scope(frame)) if recurring else []
+    if reporting and any(f.recurrence in recurring for f in reports):
+        return answer_reporting(frame, ctx, cite)
     if reporting and not ABOUT_THE_PLAN_RE.search(frame.folded):
         for province in ctx.scope(frame):  # a task whose deliverable is a report, else the plan's reporting
             tasks, _ = find_tasks(frame, ctx, province)

@@ -187,7 +187,8 @@ def _signature(lines: list[str]) -> tuple[str, str]:
         for line in lines[k + 1 : k + 40]:
             if fold(line).startswith("phu luc"):
                 break
-            name = _person_name(line.replace("*", " ").rstrip())
+            line = re.sub(r"\s+\d{1,3}$", "", line.replace("*", " ").rstrip())  # a page number joined to the name
+            name = _person_name(line)
             if name:
                 break
         return name, title

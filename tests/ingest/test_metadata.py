@@ -44,3 +44,10 @@ def test_number_from_the_appendix_and_a_signature_beside_the_recipients() -> Non
 
 def test_province_from_the_title_not_from_a_place_named_earlier() -> None:
     assert find_province("Đông Hà, ngày 1 tháng 2 năm 2024\nKẾ HOẠCH\n… trên địa bàn tỉnh Quảng Trị") == "Quảng Trị"
+
+
+def test_a_page_number_joined_to_the_signers_name_is_not_part_of_it() -> None:
+    from assistant.ingest.metadata import _signature
+
+    block = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Trần Minh Khoa 5", "PHỤ LỤC"]
+    assert _signature(block) == ("Trần Minh Khoa", "Chủ tịch")

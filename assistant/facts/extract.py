@@ -758,8 +758,9 @@ class DeadlineMention:
     requested_by: str = ""
 
 
-DEADLINE_DATE_RE = re.compile(
-    r"trước ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})(?:\s*(?:/|năm)\s*(\d{4}))?", re.IGNORECASE
+DEADLINE_DATE_RE = re.compile(  # "trước ngày 15/6", "… và ngày 15 tháng 12": a second date of the same deadline
+    r"(?:trước|(?<=\d)\s+và(?:\s+trước)?)\s+ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})(?:\s*(?:/|năm)\s*(\d{4}))?",
+    re.IGNORECASE,
 )
 DEADLINE_QUARTER_RE = re.compile(
     r"trước ngày\s+(\d{1,2})\s+(?:của\s+)?tháng cuối(?:\s+(?:mỗi|của))?\s+quý", re.IGNORECASE

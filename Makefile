@@ -32,6 +32,8 @@ test: install lint
 	$(BIN)/assistant eval --questions evals/questions_blind.jsonl --out-dir evals/results/blind \
 		--min-refusal 0.95 --strict-types ""
 	bash evals/new_plans/gate.sh $(BIN)
+	bash evals/new_plans/gate.sh $(BIN) evals/new_plans/batch_c evals/results/new_plans_c \
+		--min-accuracy 0.72 --min-refusal 0.9 --min-citation-hit 0.75 --max-wrong-verified 11
 
 clean:
 	rm -rf index/facts.sqlite index/.facts-* .pytest_cache

@@ -178,9 +178,12 @@ def find_plan_indicators(
         return []
     named = {w for p in provinces for w in fold(p).split()}  # "Điện Biên" names the scope, not "Báo Điện Biên Phủ"
     asked = set(re.findall(r"[a-z0-9]+", folded)) - LABEL_GENERIC_WORDS - named
-    counts: dict[str, int] = {}
-    for indicator in {p.code: p for p in scope}.values():
-        for word in indicator.words:
+    counts: dict[str, int] = {}  # in how many indicators (codes) a label word is
+    words_of: dict[str, set[str]] = {}
+    for indicator in scope:  # two plans may derive one code from different labels: the union of their words
+        words_of.setdefault(indicator.code, set()).update(indicator.words)
+    for words in words_of.values():
+        for word in words:
             counts[word] = counts.get(word, 0) + 1
     found: dict[str, tuple[float, frozenset[str]]] = {}
     for indicator in scope:

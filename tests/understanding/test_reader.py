@@ -171,3 +171,14 @@ def test_english_is_told_by_words_no_mark_makes_vietnamese() -> None:
         ("Quang Tri dat muc tieu bao nhieu luot truy cap bao dien tu moi thang?", False),
     ]:
         assert is_english(question, fold(question)) is english
+
+
+def test_two_plans_that_derive_one_code_from_different_labels_are_both_matched() -> None:
+    from assistant.understanding.indicator_cues import PlanIndicator, find_plan_indicators
+
+    indicators = [
+        PlanIndicator("plan_san_pham_so", "Cà Mau", "Sản phẩm báo chí số đa phương tiện"),
+        PlanIndicator("plan_san_pham_so", "Đắk Lắk", "Sản phẩm số phát trên nền tảng thông tin"),
+    ]
+    found = find_plan_indicators("san pham phat tren nen tang thong tin", indicators, [])
+    assert [code for code, _ in found] == ["plan_san_pham_so"]

@@ -22,7 +22,8 @@ from fastapi.responses import RedirectResponse
 
 from assistant.config import ApiConfig, Settings, load_api_config, load_settings
 from assistant.errors import AssistantError
-from assistant.serving.api import EngineUnavailable, create_api
+from assistant.serving.api import create_api
+from assistant.serving.errors import EngineUnavailable
 
 if TYPE_CHECKING:
     from assistant.engine import AnswerEngine

@@ -18,8 +18,10 @@ from assistant.errors import AssistantError, ConfigError
 from assistant.facts.extract import FACT_KINDS
 from assistant.schema import Answer
 from assistant.serving.access import RateLimiter
-from assistant.serving.api import MAX_QUESTION_CHARS, FactKind, split_pieces
+from assistant.serving.api import FactKind
+from assistant.serving.schemas import MAX_QUESTION_CHARS
 from assistant.serving.server import create_app
+from assistant.serving.sse import split_pieces
 
 API_ENV = (
     "ASSISTANT_API_KEYS",

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.serving.api import ApiConfig, create_api
+from assistant.config import ApiConfig
+from assistant.serving.api import create_api
 from tests.conftest import REPO
 
 PLAN = REPO / "tests" / "data" / "plans" / "kon-tum" / "plan.txt"

@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from assistant.domain.provinces import province_spellings
-from assistant.serving.api import _V1_ERRORS, ApiError, ApiState, _errors, get_state, resolve_province
+from assistant.serving.errors import V1_ERRORS, ApiError, error_responses
 from assistant.serving.routers.common import MEDIA_TYPES, served_views, slug, unknown_unit
+from assistant.serving.schemas import resolve_province
+from assistant.serving.state import ApiState, get_state
 from assistant.views.duty_sheet import UnknownUnit
 from assistant.views.ics import to_ics
 
@@ -52,7 +54,7 @@ def parse_day(text: str | None) -> date:
 @router.get(
     "/calendar.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **_errors(404, *_V1_ERRORS)},
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **error_responses(404, *V1_ERRORS)},
     summary="The deadline calendar as an iCalendar (.ics) file",
     description="Dated items as all-day VEVENTs (yearly reporting deadlines with an RRULE; ranges and quarters on "
     "the last day of their period); items without a date ('Thường xuyên', 'Khi có yêu cầu') as VTODOs without a "
@@ -74,7 +76,7 @@ def calendar_ics(
 
 @router.get(
     "/calendar",
-    responses=_errors(404, *_V1_ERRORS),
+    responses=error_responses(404, *V1_ERRORS),
     summary="The deadline calendar as JSON, with what falls due from a day on",
     description="`dated` and `undated` items, and `upcoming`: the next occurrence of each dated item on or after "
     "`today` (default: the server's date), soonest first. A filter that matches nothing gives empty lists and "

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 from assistant.config import ApiConfig
 from assistant.serving.access import SESSION_COOKIE, Door
 from assistant.serving.server import create_app
+from tests.serving.conftest import page_client
 
 KEY = "khoa-bi-mat-1"
 OTHER_KEY = "khoa-bi-mat-2"
@@ -35,7 +36,7 @@ def page_app(engine):
 
 @pytest.fixture()
 def page(page_app) -> Iterator[TestClient]:
-    with TestClient(page_app) as client:  # a fresh client: no cookie yet
+    with page_client(page_app) as client:  # a fresh client: no cookie yet
         yield client
 
 
@@ -123,7 +124,7 @@ def test_failed_keys_are_throttled(engine) -> None:
 
 def test_api_and_page_share_one_rate_limit(engine) -> None:
     app = create_app(engine=engine, config=_keyed(rate_limit=4))
-    with TestClient(app) as client:
+    with page_client(app) as client:
         client.headers["Authorization"] = f"Bearer {KEY}"
         assert client.post("/v1/answer", json={"question": QUESTION}).status_code == 200
         assert client.post("/gradio_api/call/respond", json={"data": CHAT_INPUTS}).status_code == 200

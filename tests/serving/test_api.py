@@ -68,6 +68,7 @@ def app(engine):
 @pytest.fixture(scope="module")
 def client(app) -> Iterator[TestClient]:
     with _client(app) as test_client:
+        assert app.state.page.wait(120), "the chat page was not served"
         yield test_client
 
 

@@ -7,9 +7,9 @@ process, polls from the moment the process is spawned, every 50 ms, whichever of
 answered 200 yet (one request a tick, alternating while both are pending, so polling takes little of the CPU it
 measures), and stops the server once both have (or after 180 s). Reports the median, min and max of both times over
 the runs, with the machine's load average before and after, and writes ``bench/results/startup[-LABEL].json``.
-``--code`` runs another copy of the code instead (e.g. an older commit unpacked with ``git archive``, serving this
-checkout's index); given twice or more, the runs alternate between them, so that a machine busy with other work
-weighs on each alike. Traffic goes only to 127.0.0.1; every loop is bounded.
+``--code`` runs another copy of the code instead (e.g. an older commit unpacked with ``git archive``, with its own
+built index: run ``assistant index build`` there first); given twice or more, the runs alternate between them, so
+that a machine busy with other work weighs on each alike. Traffic goes only to 127.0.0.1; every loop is bounded.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ def one_start(code: Path) -> dict[str, float]:
     env = {
         **os.environ,
         "PYTHONPATH": str(code) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        "ASSISTANT_INDEX_DIR": os.environ.get("ASSISTANT_INDEX_DIR", str(REPO / "index")),
-        "ASSISTANT_CORPUS_DIR": os.environ.get("ASSISTANT_CORPUS_DIR", str(REPO / "corpus")),
+        "ASSISTANT_INDEX_DIR": os.environ.get("ASSISTANT_INDEX_DIR", str(code / "index")),
+        "ASSISTANT_CORPUS_DIR": os.environ.get("ASSISTANT_CORPUS_DIR", str(code / "corpus")),
         "ASSISTANT_LOG_LEVEL": "WARNING",
         "GRADIO_ANALYTICS_ENABLED": "False",
     }

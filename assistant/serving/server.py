@@ -19,17 +19,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
-
 from assistant.config import ApiConfig, Settings, load_api_config, load_settings
 from assistant.errors import AssistantError
-from assistant.serving.api import create_api
-from assistant.serving.deferred_page import DeferredPage
 from assistant.serving.errors import EngineUnavailable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the web stack is imported by create_app, after the engine has started loading
+    from fastapi import FastAPI
+    from fastapi.responses import RedirectResponse
+
     from assistant.engine import AnswerEngine
+    from assistant.serving.deferred_page import DeferredPage
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +151,10 @@ def create_app(
     config = config or load_api_config()
     loader = EngineLoader(load or (lambda: _load_engine(settings)), engine, check=run_self_test if self_test else None)
     if preload:
-        loader.start()
+        loader.start()  # before the web stack below is imported: loading starts at once
+    from assistant.serving.api import create_api
+    from assistant.serving.deferred_page import DeferredPage
+
     page: DeferredPage | None = None
 
     @asynccontextmanager
@@ -176,6 +178,8 @@ def create_app(
 
 
 def _to_docs() -> RedirectResponse:
+    from fastapi.responses import RedirectResponse
+
     return RedirectResponse("/docs")
 
 
@@ -185,6 +189,8 @@ def _build_page(app: FastAPI, loader: EngineLoader, settings: Settings) -> FastA
     :data:`PAGE_AFTER_ENGINE_S`, so that both do not compete for the CPU."""
     loader.settled(PAGE_AFTER_ENGINE_S)
     started = time.perf_counter()
+    from fastapi import FastAPI
+
     from assistant.serving import ui
 
     holder = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)

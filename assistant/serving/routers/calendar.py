@@ -15,7 +15,6 @@ from assistant.serving.routers.common import MEDIA_TYPES, served_views, slug, un
 from assistant.serving.schemas import resolve_province
 from assistant.serving.state import ApiState, get_state
 from assistant.views.duty_sheet import UnknownUnit
-from assistant.views.ics import to_ics
 
 router = APIRouter(prefix="/v1", tags=["calendar"])
 ProvinceQuery = Query(
@@ -63,6 +62,8 @@ def parse_day(text: str | None) -> date:
 def calendar_ics(
     province: str | None = ProvinceQuery, unit: str | None = UnitQuery, state: ApiState = Depends(get_state)
 ) -> Response:
+    from assistant.views.ics import to_ics  # icalendar: on first use
+
     calendar = _calendar(state, province, unit)
     scope = " - ".join(p for p in (calendar.province, calendar.unit) if p)
     name = "Lịch hạn kế hoạch chuyển đổi số báo chí" + (f" ({scope})" if scope else "")

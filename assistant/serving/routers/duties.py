@@ -14,7 +14,6 @@ from assistant.serving.errors import V1_ERRORS, error_responses
 from assistant.serving.routers.common import file_response, served_views, unknown_unit
 from assistant.serving.schemas import resolve_province
 from assistant.serving.state import ApiState, get_state
-from assistant.views.duty_formats import sheet_csv, sheet_docx, sheet_markdown
 from assistant.views.duty_sheet import UnknownUnit
 
 router = APIRouter(prefix="/v1", tags=["duty sheets"])
@@ -124,6 +123,8 @@ def unit_duties(
         raise unknown_unit(error) from error
     if fmt == "json":
         return sheet.to_dict()
+    from assistant.views.duty_formats import sheet_csv, sheet_docx, sheet_markdown  # python-docx: on first use
+
     writers = {"csv": sheet_csv, "md": sheet_markdown, "docx": sheet_docx}
     scope = f" - {named}" if named else ""
     return file_response(writers[fmt](sheet), fmt, f"Nhiệm vụ {sheet.unit}{scope}.{fmt}")

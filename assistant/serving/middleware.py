@@ -68,19 +68,25 @@ class RequestContextMiddleware:
             route = scope.get("route")
             label = getattr(route, "path", None) or ("/v1/*" if _is_v1(scope["path"]) else "other")
             self.metrics.record_request(label, scope["method"], status, seconds)
-            client = scope.get("client")
-            access_log.info(
-                json.dumps(
-                    {
-                        "request_id": request_id,
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "route": label,
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 2),
-                        "client": client[0] if client else None,
-                        "api_key": scope.get("state", {}).get("api_key"),
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            if access_log.isEnabledFor(logging.INFO):  # the line is built only to be written
+                _log_access(scope, request_id, label, status, seconds)
+
+
+def _log_access(scope: Scope, request_id: str, label: str, status: int, seconds: float) -> None:
+    """One JSON line of the access log for a finished request."""
+    client = scope.get("client")
+    access_log.info(
+        json.dumps(
+            {
+                "request_id": request_id,
+                "method": scope["method"],
+                "path": scope["path"],
+                "route": label,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "client": client[0] if client else None,
+                "api_key": scope.get("state", {}).get("api_key"),
+            },
+            ensure_ascii=False,
+        )
+    )

@@ -6,11 +6,11 @@ import json
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response
 
 from assistant.schema import Answer
 from assistant.serving.errors import POST_ERRORS, error_responses
-from assistant.serving.schemas import AnswerRequest, resolve_province
+from assistant.serving.schemas import AnswerRequest, json_body, resolve_province
 from assistant.serving.sse import event_stream, openapi_media, split_pieces, sse
 from assistant.serving.state import ApiState, get_state
 
@@ -46,9 +46,9 @@ def answer_events(answer: Answer) -> Iterator[str]:
         "(the full Answer JSON)."
     ),
 )
-def post_answer(body: AnswerRequest, state: ApiState = Depends(get_state)) -> Answer | StreamingResponse:
+def post_answer(body: AnswerRequest, state: ApiState = Depends(get_state)) -> Response:
     history = [turn.model_dump() for turn in body.history]
     answer = state.answer(body.question, history, resolve_province(body.province))
     if body.stream:
         return event_stream(answer_events(answer))
-    return answer
+    return json_body(answer)

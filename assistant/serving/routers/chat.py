@@ -29,6 +29,7 @@ from assistant.serving.schemas import (
     ChatResponseMessage,
     ModelCard,
     ModelList,
+    json_body,
     resolve_province,
 )
 from assistant.serving.sse import event_stream, openapi_media, split_pieces, sse
@@ -114,13 +115,14 @@ def chat_completions(body: ChatCompletionRequest, state: ApiState = Depends(get_
     created = int(time.time())
     if body.stream:
         return event_stream(chat_chunks(answer, completion_id, created, body.model))
-    return ChatCompletion(
+    completion = ChatCompletion(
         id=completion_id,
         created=created,
         model=body.model,
         choices=[ChatChoice(message=ChatResponseMessage(content=answer.answer + sources_text(answer)))],
         assistant=_assistant_extra(answer),
     )
+    return json_body(completion)
 
 
 @router.get("/models", response_model=ModelList, responses=error_responses(401, 429, 500), summary="OpenAI model list")

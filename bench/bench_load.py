@@ -9,9 +9,10 @@ Two modes:
   from up to ``--clients`` connections; latency counts from the scheduled send time, so a slow server cannot
   hide its backlog (no coordinated omission). This answers "p95 at 30 answers/s".
 
-Without --url it starts `assistant serve` on a free loopback port (with the built index, and without the
-per-client rate limit and with room for every client in the answer queue, unless ASSISTANT_RATE_LIMIT /
-ASSISTANT_ANSWER_QUEUE are set) and stops it after.
+Without --url it starts `assistant serve` (this checkout's code) on a free loopback port (with the built index,
+and without the per-client rate limit and with room for every client in the answer queue, unless
+ASSISTANT_RATE_LIMIT / ASSISTANT_ANSWER_QUEUE are set), waits until it has started (/readyz, then the chat page,
+which is built after the engine), reports the CPU the server used per request, and stops it after.
 Questions are a mix of the real eval questions. Reports req/s, p50/p95/p99 latency and errors, and writes
 bench/results/load.json (load-rate-R.json in open loop). Traffic goes only to 127.0.0.1; every loop is bounded.
 """
@@ -43,25 +44,45 @@ def free_port() -> int:
 
 def start_server(port: int) -> tuple[subprocess.Popen, float]:
     started = time.perf_counter()
+    # `assistant serve` run by this interpreter on this checkout's code (what the console script runs).
+    command = [sys.executable, "-c", "from assistant.cli.main import app; app()", "serve"]
     process = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "assistant"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         # One client address sends everything: the per-client rate limit is off, and the answer queue holds every
         # client, unless the caller sets them (bench_overload.py measures the default queue).
         env={"ASSISTANT_RATE_LIMIT": "0", "ASSISTANT_ANSWER_QUEUE": "64", **os.environ}
-        | {"ASSISTANT_LOG_LEVEL": "WARNING"},
+        | {"ASSISTANT_LOG_LEVEL": "WARNING", "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
     )
+    # Ready: /readyz 200 (the engine), then / 200 (the chat page, built after the engine): the load starts on a
+    # server that has finished starting.
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
+    pending = [f"http://127.0.0.1:{port}/readyz", f"http://127.0.0.1:{port}/"]
+    ready_s = None
+    while pending and time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return process, time.perf_counter() - started
+            if httpx.get(pending[0], timeout=2).status_code == 200:
+                pending.pop(0)
+                ready_s = ready_s or time.perf_counter() - started
+                continue
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("the server did not become ready within 180 s")
+    if pending:
+        process.terminate()
+        raise SystemExit("the server did not become ready within 180 s")
+    return process, ready_s
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the process ``pid`` has used so far, from /proc; None where there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -131,6 +152,7 @@ def main() -> None:
                     if not ok:
                         errors.append(detail)
 
+    cpu_before = cpu_seconds(process.pid) if process is not None else None
     started = time.perf_counter() + 0.1
     target = scheduled if args.rate > 0 else client
     threads = [threading.Thread(target=target, args=(n,)) for n in range(args.clients)]
@@ -139,6 +161,12 @@ def main() -> None:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cpu_after = cpu_seconds(process.pid) if process is not None else None
+    server_cpu_ms = (
+        round(1000 * (cpu_after - cpu_before) / max(1, len(latencies)), 2)
+        if cpu_before is not None and cpu_after is not None
+        else None
+    )
     if process is not None:
         process.terminate()
         process.wait(timeout=20)
@@ -153,6 +181,8 @@ def main() -> None:
         "p50_ms": round(float(np.percentile(latencies, 50)), 1),
         "p95_ms": round(float(np.percentile(latencies, 95)), 1),
         "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+        "server_cpu_ms_per_request": server_cpu_ms,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "server_ready_s": None if ready_s is None else round(ready_s, 1),
         "first_answer_s": round(first_answer_s, 2),
     }

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,17 +43,28 @@ def _source(module: str) -> Path | None:
     return None
 
 
-def _imports(module: str) -> set[str]:
-    """The package's modules that ``module`` imports anywhere in its source (functions included)."""
+def _statements(nodes: list[ast.AST]) -> Iterator[ast.AST]:
+    """Every statement of ``nodes`` and of the blocks inside them (functions, classes, branches, handlers): where
+    an import can be, without visiting the expressions, which hold none and are most of a tree."""
+    for node in nodes:
+        yield node
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            yield from _statements(getattr(node, block, None) or [])
+
+
+@cache
+def _imports(module: str) -> frozenset[str]:
+    """The package's modules that ``module`` imports anywhere in its source (functions included); each module is
+    read once per process (the facts table, the index and the corpus cache share most of their code)."""
     path = _source(module)
     if path is None:
-        return set()
+        return frozenset()
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
-        return set()
+        return frozenset()
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module.startswith(PACKAGE + "."):
                 found.add(node.module)
@@ -61,7 +73,7 @@ def _imports(module: str) -> set[str]:
                 found.update(f"{PACKAGE}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.startswith(PACKAGE + "."))
-    return {name for name in found if _source(name) is not None}
+    return frozenset(name for name in found if _source(name) is not None)
 
 
 def code_modules(roots: tuple[str, ...]) -> list[str]:

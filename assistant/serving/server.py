@@ -3,9 +3,11 @@
 ``create_app()`` returns the app at once and loads the answer engine in a background thread at startup, so
 ``/healthz`` answers immediately and ``/readyz`` turns 200 when the engine is ready: loaded (stale or damaged
 data rebuilt first, :mod:`assistant.healing`) and through its self-test
-(:mod:`assistant.serving.selftest`). ``serve()``
-runs it with uvicorn. The server's ``ASSISTANT_*`` variables are read when the app is created; an unusable one
-(an empty or unreadable keys file among them) stops ``serve()`` with one sentence before anything listens.
+(:mod:`assistant.serving.selftest`). The chat page is built after that, in another background thread, and served
+at / once built (:mod:`assistant.serving.deferred_page`; until then / answers 503 with ``Retry-After``), so that
+importing Gradio does not hold the API back. ``serve()`` runs it with uvicorn. The server's ``ASSISTANT_*``
+variables are read when the app is created; an unusable one (an empty or unreadable keys file among them) stops
+``serve()`` with one sentence before anything listens.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
-
 from assistant.config import ApiConfig, Settings, load_api_config, load_settings
 from assistant.errors import AssistantError
-from assistant.serving.api import EngineUnavailable, create_api
+from assistant.serving.errors import EngineUnavailable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the web stack is imported by create_app, after the engine has started loading
+    from fastapi import FastAPI
+    from fastapi.responses import RedirectResponse
+
     from assistant.engine import AnswerEngine
+    from assistant.serving.deferred_page import DeferredPage
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,8 @@ class SelfTestFailed(AssistantError):
 
 
 UI_WAIT_SECONDS = 600.0
+PAGE_AFTER_ENGINE_S = 15.0  # the page is built once the engine is ready, or after this long if it is not yet
+_PAGE_BUILDS = threading.Lock()  # Gradio keeps the page being built in globals: one build at a time per process
 
 
 class EngineLoader:
@@ -110,6 +115,10 @@ class EngineLoader:
         self._done.wait(timeout)
         return self.get()
 
+    def settled(self, timeout: float | None = None) -> bool:
+        """Block until loading has ended, loaded or failed (True), or ``timeout`` ran out (False); starts nothing."""
+        return self._done.wait(timeout)
+
 
 def _load_engine(settings: Settings) -> AnswerEngine:
     from assistant.serving.selftest import load_ready_engine
@@ -127,13 +136,14 @@ def create_app(
     preload: bool = False,
     self_test: bool = True,
 ) -> FastAPI:
-    """The API with the chat page mounted at / (unless ``ui`` is false).
+    """The API with the chat page at / (unless ``ui`` is false: then / redirects to /docs).
 
     ``engine``: use this engine (ready at once once it passes the self-test, unless ``self_test`` is false);
     otherwise ``load`` (default: load, self-test, rebuild once if needed, see
     :func:`assistant.serving.selftest.load_ready_engine`) runs in a background thread when the app starts, or at once
-    with ``preload`` (so that loading overlaps building the chat page). ``config`` overrides the
-    ``ASSISTANT_*`` server variables.
+    with ``preload``. The chat page is built in the background when the app starts, once the engine is ready
+    (``app.state.page``, a :class:`~assistant.serving.deferred_page.DeferredPage`; ``app.state.page.wait()`` blocks
+    until it is served). ``config`` overrides the ``ASSISTANT_*`` server variables.
     """
     from assistant.serving.selftest import self_test as run_self_test
 
@@ -141,41 +151,55 @@ def create_app(
     config = config or load_api_config()
     loader = EngineLoader(load or (lambda: _load_engine(settings)), engine, check=run_self_test if self_test else None)
     if preload:
-        loader.start()
+        loader.start()  # before the web stack below is imported: loading starts at once
+    from assistant.serving.api import create_api
+    from assistant.serving.deferred_page import DeferredPage
+
+    page: DeferredPage | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loader.start()
-        yield
+        if page is None:
+            yield
+            return
+        async with page.running():
+            yield
 
     app = create_api(loader.get, settings, config=config, lifespan=lifespan)
     app.state.engine_loader = loader
-    door = app.state.assistant.door
-    if not (ui and mount_ui(app, loader.wait, settings, door.identity if door.locked else None)):
+    if ui:
+        page = DeferredPage(lambda: _build_page(app, loader, settings))
+        app.mount("/", page)
+    else:
         app.add_api_route("/", _to_docs, methods=["GET"], include_in_schema=False)
+    app.state.page = page
     return app
 
 
 def _to_docs() -> RedirectResponse:
+    from fastapi.responses import RedirectResponse
+
     return RedirectResponse("/docs")
 
 
-def mount_ui(
-    app: FastAPI,
-    get_engine: Callable[[], AnswerEngine],
-    settings: Settings,
-    auth_dependency: Callable[[Request], str | None] | None = None,
-) -> bool:
-    """Mount the chat page of :mod:`assistant.serving.ui` at /; False (API only) when it cannot be built."""
-    try:
-        from assistant.serving import ui
+def _build_page(app: FastAPI, loader: EngineLoader, settings: Settings) -> FastAPI:
+    """The chat page of :mod:`assistant.serving.ui` mounted at / of an app of its own (what
+    :class:`~assistant.serving.deferred_page.DeferredPage` serves); built once the engine is ready, or after
+    :data:`PAGE_AFTER_ENGINE_S`, so that both do not compete for the CPU."""
+    loader.settled(PAGE_AFTER_ENGINE_S)
+    started = time.perf_counter()
+    from fastapi import FastAPI
 
-        ui.mount_ui(app, get_engine, settings, path="/", auth_dependency=auth_dependency)
-    except Exception:
-        log.exception("The chat page could not be built; serving the API only")
-        return False
-    log.info("Chat page mounted at /")
-    return True
+    from assistant.serving import ui
+
+    holder = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    holder.user_middleware = app.user_middleware  # Gradio leaves CORS to the server when the server sets it
+    door = app.state.assistant.door
+    with _PAGE_BUILDS:
+        ui.mount_ui(holder, loader.wait, settings, path="/", auth_dependency=door.identity if door.locked else None)
+    log.info("Chat page built in %.1f s", time.perf_counter() - started)
+    return holder
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from assistant.config import ApiConfig
-from assistant.serving.access import SESSION_COOKIE, Door
+from assistant.serving.access import SESSION_COOKIE, Door, RateLimiter
 from assistant.serving.server import create_app
+from tests.serving.conftest import TARGET_QUESTION, api_app, api_client, assert_error, page_client
 
 KEY = "khoa-bi-mat-1"
 OTHER_KEY = "khoa-bi-mat-2"
@@ -35,7 +36,7 @@ def page_app(engine):
 
 @pytest.fixture()
 def page(page_app) -> Iterator[TestClient]:
-    with TestClient(page_app) as client:  # a fresh client: no cookie yet
+    with page_client(page_app) as client:  # a fresh client: no cookie yet
         yield client
 
 
@@ -123,7 +124,7 @@ def test_failed_keys_are_throttled(engine) -> None:
 
 def test_api_and_page_share_one_rate_limit(engine) -> None:
     app = create_app(engine=engine, config=_keyed(rate_limit=4))
-    with TestClient(app) as client:
+    with page_client(app) as client:
         client.headers["Authorization"] = f"Bearer {KEY}"
         assert client.post("/v1/answer", json={"question": QUESTION}).status_code == 200
         assert client.post("/gradio_api/call/respond", json={"data": CHAT_INPUTS}).status_code == 200
@@ -217,3 +218,68 @@ def test_websockets_need_the_key_too(engine) -> None:
         assert closed.value.code == 1008
         with client.websocket_connect("/ws-probe", headers={"Authorization": f"Bearer {KEY}"}) as socket:
             assert socket.receive_text() == "open"
+
+
+# -- keys, limits and bodies of the API -------------------------------------------------------------
+def test_body_too_large(client: TestClient) -> None:
+    big = {"question": "Mục tiêu?", "history": [{"role": "user", "content": "x" * (70 * 1024)}]}
+    assert_error(client.post("/v1/answer", json=big), 413, "body_too_large")
+
+    def chunked() -> Iterator[bytes]:
+        yield b'{"question": "'
+        for _ in range(100):
+            yield b"a" * 1024
+        yield b'"}'
+
+    response = client.post("/v1/answer", content=chunked(), headers={"content-type": "application/json"})
+    assert_error(response, 413, "body_too_large")
+
+
+def test_body_limit_from_env(monkeypatch: pytest.MonkeyPatch, engine) -> None:
+    with api_client(api_app(monkeypatch, engine, MAX_BODY_BYTES="200")) as small:
+        assert small.post("/v1/answer", json={"question": "Mục tiêu của Quảng Trị?"}).status_code == 200
+        assert_error(small.post("/v1/answer", json={"question": "a" * 300}), 413, "body_too_large")
+
+
+def test_api_keys(monkeypatch: pytest.MonkeyPatch, engine) -> None:
+    with api_client(api_app(monkeypatch, engine, API_KEYS="key-one, key-two")) as keyed:
+        missing = keyed.get("/v1/plans")
+        assert_error(missing, 401, "missing_api_key")
+        assert missing.headers["WWW-Authenticate"] == "Bearer"
+        assert_error(keyed.get("/v1/plans", headers={"Authorization": "Bearer wrong"}), 401, "invalid_api_key")
+        assert_error(keyed.get("/v1/plans", headers={"Authorization": "key-one"}), 401, "missing_api_key")
+        assert keyed.get("/v1/plans", headers={"Authorization": "Bearer key-one"}).status_code == 200
+        ok = keyed.post("/v1/answer", json={"question": TARGET_QUESTION}, headers={"Authorization": "bearer key-two"})
+        assert ok.status_code == 200
+        assert keyed.get("/healthz").status_code == 200 and keyed.get("/readyz").status_code == 200
+        schema = keyed.get("/openapi.json").json()
+        assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_api_keys_file(monkeypatch: pytest.MonkeyPatch, engine, tmp_path) -> None:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# comment\nfile-key\n\n", encoding="utf-8")
+    with api_client(api_app(monkeypatch, engine, API_KEYS_FILE=str(keys))) as keyed:
+        assert keyed.get("/v1/plans", headers={"Authorization": "Bearer file-key"}).status_code == 200
+        assert_error(keyed.get("/v1/plans", headers={"Authorization": "Bearer # comment"}), 401)
+
+
+def test_rate_limit(monkeypatch: pytest.MonkeyPatch, engine) -> None:
+    with api_client(api_app(monkeypatch, engine, API_KEYS="a,b", RATE_LIMIT="3")) as limited:
+        first = {"Authorization": "Bearer a"}
+        assert [limited.get("/v1/plans", headers=first).status_code for _ in range(3)] == [200, 200, 200]
+        response = limited.get("/v1/plans", headers=first)
+        assert_error(response, 429, "rate_limited")
+        assert int(response.headers["Retry-After"]) >= 1
+        assert limited.get("/v1/plans", headers={"Authorization": "Bearer b"}).status_code == 200
+        assert limited.get("/healthz").status_code == 200
+
+
+def test_token_bucket_refills() -> None:
+    now = [0.0]
+    limiter = RateLimiter(60, clock=lambda: now[0])
+    assert all(limiter.acquire("k") == 0.0 for _ in range(60))
+    assert limiter.acquire("k") == pytest.approx(1.0)
+    now[0] += 1.0
+    assert limiter.acquire("k") == 0.0
+    assert RateLimiter(0).acquire("k") == 0.0

@@ -39,6 +39,7 @@ from assistant.serving.selftest import load_ready_engine
 from assistant.serving.server import create_app
 from assistant.verification.evidence import check_evidence
 from tests.conftest import REPO
+from tests.serving.conftest import page_client
 
 AI_2025 = "Mục tiêu năm 2025 của Lai Châu về ứng dụng AI là bao nhiêu?"
 AI_PLAN_SENTENCE = "67% cơ quan báo chí tỉnh sử dụng nền tảng phân tích"
@@ -515,11 +516,11 @@ def _concrete(path: str) -> str:
 
 def test_with_keys_every_gradio_route_needs_the_key(pristine, engine) -> None:
     app = create_app(engine=engine, config=ApiConfig(api_keys=frozenset({"k-1"}), rate_limit=0))
-    routes = _routes(app)
-    paths = {path for _, path in routes}
-    assert len(routes) > 50 and {"/gradio_api/queue/join", "/gradio_api/upload", "/config"} <= paths
-    open_paths = {*LOGIN_PATHS, *PUBLIC_PATHS, "/login/"}  # the server's own (the API's OpenAPI shadows Gradio's)
-    with TestClient(app) as client:
+    with page_client(app) as client:
+        routes = _routes(app)
+        paths = {path for _, path in routes}
+        assert len(routes) > 50 and {"/gradio_api/queue/join", "/gradio_api/upload", "/config"} <= paths
+        open_paths = {*LOGIN_PATHS, *PUBLIC_PATHS, "/login/"}  # the server's own (the API's OpenAPI shadows Gradio's)
         for method, path in routes:
             if path in open_paths or method == "HEAD":
                 continue

@@ -49,9 +49,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _status(url: str) -> int:
+def _status(url: str, key: str | None = None) -> int:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -59,14 +60,13 @@ def _status(url: str) -> int:
         return 0
 
 
-def _wait_ready(base: str, process: subprocess.Popen, log_path: Path) -> None:
-    """Poll /readyz (the page itself if the server has no /readyz) until 200, the process dies, or time runs out."""
+def _wait_ready(base: str, process: subprocess.Popen, log_path: Path, key: str | None = None) -> None:
+    """Poll /readyz, then the page (503 while it is built), until both are 200, the process dies, or time runs out."""
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
-        ready = _status(base + "/readyz")
-        if ready == 200 or (ready == 404 and _status(base + "/") == 200):
+        if _status(base + "/readyz") == 200 and _status(base + "/", key) == 200:
             return
         time.sleep(0.5)
     pytest.fail(f"server not ready after {READY_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
@@ -99,7 +99,7 @@ def _serve(built_settings, tmp_path_factory: pytest.TempPathFactory, **extra_env
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_ready(base, process, log_path)
+            _wait_ready(base, process, log_path, extra_env.get("ASSISTANT_API_KEYS"))
             yield base
         finally:
             process.terminate()

@@ -1,1 +1,2 @@
-"""HTTP routes of the views officials act on, one router per capability, included by :mod:`assistant.serving.api`."""
+"""HTTP routes of the server, one router per capability (answers, chat, plans, facts, the views officials act on,
+feedback, health), included by :func:`assistant.serving.api.create_api`."""

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from assistant.domain.provinces import province_spellings
-from assistant.serving.api import _V1_ERRORS, ApiError, ApiState, _errors, get_state, resolve_province
+from assistant.serving.errors import V1_ERRORS, ApiError, error_responses
 from assistant.serving.routers.common import MEDIA_TYPES, served_views, slug, unknown_unit
+from assistant.serving.schemas import resolve_province
+from assistant.serving.state import ApiState, get_state
 from assistant.views.duty_sheet import UnknownUnit
-from assistant.views.ics import to_ics
 
 router = APIRouter(prefix="/v1", tags=["calendar"])
 ProvinceQuery = Query(
@@ -52,7 +53,7 @@ def parse_day(text: str | None) -> date:
 @router.get(
     "/calendar.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **_errors(404, *_V1_ERRORS)},
+    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}, **error_responses(404, *V1_ERRORS)},
     summary="The deadline calendar as an iCalendar (.ics) file",
     description="Dated items as all-day VEVENTs (yearly reporting deadlines with an RRULE; ranges and quarters on "
     "the last day of their period); items without a date ('Thường xuyên', 'Khi có yêu cầu') as VTODOs without a "
@@ -61,6 +62,8 @@ def parse_day(text: str | None) -> date:
 def calendar_ics(
     province: str | None = ProvinceQuery, unit: str | None = UnitQuery, state: ApiState = Depends(get_state)
 ) -> Response:
+    from assistant.views.ics import to_ics  # icalendar: on first use
+
     calendar = _calendar(state, province, unit)
     scope = " - ".join(p for p in (calendar.province, calendar.unit) if p)
     name = "Lịch hạn kế hoạch chuyển đổi số báo chí" + (f" ({scope})" if scope else "")
@@ -74,7 +77,7 @@ def calendar_ics(
 
 @router.get(
     "/calendar",
-    responses=_errors(404, *_V1_ERRORS),
+    responses=error_responses(404, *V1_ERRORS),
     summary="The deadline calendar as JSON, with what falls due from a day on",
     description="`dated` and `undated` items, and `upcoming`: the next occurrence of each dated item on or after "
     "`today` (default: the server's date), soonest first. A filter that matches nothing gives empty lists and "

@@ -7,7 +7,8 @@ from urllib.parse import quote
 from fastapi.responses import Response
 
 from assistant.domain.normalize import fold
-from assistant.serving.api import ApiError, ApiState
+from assistant.serving.errors import ApiError
+from assistant.serving.state import ApiState
 from assistant.views.duty_sheet import UnknownUnit
 from assistant.views.registry import Views, views_for
 

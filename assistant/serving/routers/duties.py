@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from assistant.domain.normalize import fold
 from assistant.domain.provinces import province_spellings
-from assistant.serving.api import _V1_ERRORS, ApiState, _errors, get_state, resolve_province
+from assistant.serving.errors import V1_ERRORS, error_responses
 from assistant.serving.routers.common import file_response, served_views, unknown_unit
-from assistant.views.duty_formats import sheet_csv, sheet_docx, sheet_markdown
+from assistant.serving.schemas import resolve_province
+from assistant.serving.state import ApiState, get_state
 from assistant.views.duty_sheet import UnknownUnit
 
 router = APIRouter(prefix="/v1", tags=["duty sheets"])
@@ -78,7 +79,9 @@ class DutySheetBody(BaseModel):
     message: str = Field(description="Why the sheet is empty (empty when it is not).")
 
 
-@router.get("/units", response_model=UnitList, responses=_errors(*_V1_ERRORS), summary="The units the plans name")
+@router.get(
+    "/units", response_model=UnitList, responses=error_responses(*V1_ERRORS), summary="The units the plans name"
+)
 def list_units(province: str | None = ProvinceQuery, state: ApiState = Depends(get_state)) -> Any:
     named = resolve_province(province)
     units = served_views(state).units()
@@ -100,7 +103,7 @@ _FILES = {
 @router.get(
     "/units/{unit}/duties",
     response_model=DutySheetBody,
-    responses={200: {"content": _FILES, "description": "The duty sheet"}, **_errors(404, *_V1_ERRORS)},
+    responses={200: {"content": _FILES, "description": "The duty sheet"}, **error_responses(404, *V1_ERRORS)},
     summary="One unit's duty sheet",
     description="Tasks the unit leads and coordinates, its duties under 'Tổ chức thực hiện', the reports it owes "
     "and receives, each with its time frame and source span. The unit in any spelling ('Sở TTTT', 'Đài PT-TH "
@@ -120,6 +123,8 @@ def unit_duties(
         raise unknown_unit(error) from error
     if fmt == "json":
         return sheet.to_dict()
+    from assistant.views.duty_formats import sheet_csv, sheet_docx, sheet_markdown  # python-docx: on first use
+
     writers = {"csv": sheet_csv, "md": sheet_markdown, "docx": sheet_docx}
     scope = f" - {named}" if named else ""
     return file_response(writers[fmt](sheet), fmt, f"Nhiệm vụ {sheet.unit}{scope}.{fmt}")

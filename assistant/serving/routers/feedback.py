@@ -10,16 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.config import load_settings
 from assistant.feedback.store import FeedbackRecord, FeedbackStore, FeedbackUnavailable
-from assistant.serving.api import (
-    _POST_ERRORS,
-    ApiError,
-    ApiState,
-    HistoryTurn,
-    ProvinceName,
-    _errors,
-    get_state,
-    resolve_province,
-)
+from assistant.serving.errors import POST_ERRORS, ApiError, error_responses
+from assistant.serving.schemas import HistoryTurn, ProvinceName, resolve_province
+from assistant.serving.state import ApiState, get_state
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
 MAX_COMMENT_CHARS = 2000
@@ -98,7 +91,7 @@ def store_for(state: ApiState) -> FeedbackStore:
     "/feedback",
     status_code=201,
     response_model=FeedbackStored,
-    responses=_errors(*_POST_ERRORS),
+    responses=error_responses(*POST_ERRORS),
     summary="Store a 👍 / 👎 about one answer",
     description="The question, the answer, its citations, route and verification, and an optional comment "
     f"(at most {MAX_COMMENT_CHARS} characters, kept as plain text). No personal data is stored. A malformed or "

@@ -7,8 +7,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from assistant.domain.provinces import province_spellings
-from assistant.serving.api import _V1_ERRORS, ApiState, IndicatorCode, _errors, get_state, resolve_province
+from assistant.serving.errors import V1_ERRORS, error_responses
 from assistant.serving.routers.common import file_response, served_views
+from assistant.serving.schemas import IndicatorCode, resolve_province
+from assistant.serving.state import ApiState, get_state
 from assistant.views.target_matrix import matrix_csv
 
 router = APIRouter(prefix="/v1", tags=["targets"])
@@ -16,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["targets"])
 
 @router.get(
     "/targets/matrix",
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **_errors(*_V1_ERRORS)},
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **error_responses(*V1_ERRORS)},
     summary="Targets compared: indicator × province × year",
     description="Every target fact in a cell of its indicator, province and year; a cell whose targets disagree "
     "(same plan, indicator, year and qualifier) has `conflict: true` and both values with both source spans. "

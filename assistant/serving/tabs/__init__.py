@@ -1,1 +1,2 @@
-"""Tabs of the chat page for the views officials act on, one function per tab, and the chat's feedback and export."""
+"""Tabs of the chat page, one function per tab (chat, facts table, plan texts, duty sheets, deadline calendar, target
+comparison), what they render, and the chat's feedback and export."""

@@ -1,4 +1,5 @@
-"""What the view tabs share: escaping, a cited source as an expandable quote, download files, the tabs' CSS."""
+"""What the tabs share: escaping, a cited source as an expandable quote, download files, dates, the view tabs' CSS,
+and :class:`TabLoad` (what a tab fills once the engine is loaded)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,16 @@ import html
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from assistant.domain.normalize import fold
 from assistant.views.sources import Source
+
+if TYPE_CHECKING:
+    from assistant.engine import AnswerEngine
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +83,19 @@ def download_path(folder: Path, name: str, body: str | bytes) -> str:
 def chosen(value: str | None, everything: str) -> str | None:
     """A dropdown's value, None for its "all" choice."""
     return value if value and value != everything else None
+
+
+def vn_date(iso: str) -> str:
+    """An ISO date ``YYYY-MM-DD`` written ``DD/MM/YYYY``; anything else as it is."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    return f"{match[3]}/{match[2]}/{match[1]}" if match else (iso or "")
+
+
+@dataclass
+class TabLoad:
+    """What a tab fills when the page opens, once the engine is loaded: ``fill(engine)`` gives one update per
+    output, in order; ``then`` (function, inputs, outputs) runs after that."""
+
+    outputs: list[Any]
+    fill: Callable[[AnswerEngine], tuple[Any, ...]]
+    then: tuple[Callable[..., Any], list[Any], list[Any]] | None = None

@@ -132,7 +132,9 @@ def main() -> None:
     started = time.perf_counter()
     import sentence_transformers  # noqa: F401 - timed on its own: it dominates a cold process start
 
-    from assistant.search.embeddings import Embedder, Manifest, OnnxManifest, materialize_e5_small
+    from assistant.search.embeddings import Embedder
+    from assistant.search.embeddings.materialize import Manifest, materialize_e5_small
+    from assistant.search.embeddings.onnx_export import OnnxManifest
 
     rows.append(("import torch + sentence-transformers (cold path only)", f"{time.perf_counter() - started:.2f} s"))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.config import load_settings
 from assistant.domain.normalize import fold
 from assistant.errors import EmbeddingModelNotFound
 from assistant.search.embeddings import Embedder as ReExported
@@ -43,6 +44,17 @@ def test_backend_names_and_aliases() -> None:
         resolve_backend("tensorrt")
     message = one_helpful_sentence(info.value, BACKEND_ENV)
     assert "'tensorrt'" in message and "'onnx'" in message and "'sentence-transformers'" in message
+
+
+def test_backend_is_read_by_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(BACKEND_ENV, raising=False)
+    assert load_settings().embedding_backend == "auto"
+    monkeypatch.setenv(BACKEND_ENV, " onnx ")
+    assert load_settings().embedding_backend == "onnx"
+    config = (REPO / "assistant" / "config.py").read_text(encoding="utf-8")
+    assert f"| {BACKEND_ENV}   | auto " in config  # the documented default
+    sources = [p for p in (REPO / "assistant").rglob("*.py") if p.name != "config.py"]
+    assert not [p for p in sources if "os.environ.get(BACKEND_ENV" in p.read_text(encoding="utf-8")]
 
 
 def test_unknown_backend_raises_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

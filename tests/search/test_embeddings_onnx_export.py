@@ -140,12 +140,13 @@ def test_folder_digest_ignores_exports_of_any_format_version(tmp_path: Path) -> 
     (tmp_path / "1_Pooling").mkdir()
     (tmp_path / "1_Pooling/config.json").write_text('{"pooling_mode": "mean"}')
     before = folder_digest(tmp_path)
-    for export in (ONNX_DIR, "onnx"):  # this version's folder, and an older version's
+    for export in (ONNX_DIR, "onnx", f"{ONNX_DIR}-int8-v1"):  # this version's folders, and an older version's
         (tmp_path / export).mkdir()
         (tmp_path / export / ONNX_MODEL_FILE).write_bytes(b"graph")
         (tmp_path / export / ONNX_MANIFEST_NAME).write_text("{}")
     (tmp_path / ".onnx-v9.tmp-123").mkdir()  # an export in progress
     (tmp_path / ".onnx-v9.tmp-123" / ONNX_MODEL_FILE).write_bytes(b"partial")
+    (tmp_path / f".{ONNX_DIR}-int8-v1.lock").write_text("")
     assert folder_digest(tmp_path) == before
     (tmp_path / "onnx-shipped").mkdir()  # a model's own ONNX files are part of the model
     (tmp_path / "onnx-shipped" / ONNX_MODEL_FILE).write_bytes(b"theirs")
@@ -235,9 +236,10 @@ def test_model_without_mean_pooling_keeps_sentence_transformers(
     assert onnx_pipeline(folder) is not None and onnx_pipeline(other) is None
 
     cache = tmp_path / "cache"
-    with pytest.raises(EmbeddingModelNotFound) as info:
-        Embedder.load(str(other), cache_dir=cache, backend="onnx")
-    assert str(other) in one_helpful_sentence(info.value, BACKEND_ENV)
+    for backend in ("onnx", "onnx-int8"):
+        with pytest.raises(EmbeddingModelNotFound) as info:
+            Embedder.load(str(other), cache_dir=cache, backend=backend)
+        assert str(other) in one_helpful_sentence(info.value, BACKEND_ENV)
     cls = Embedder.load(str(other), cache_dir=cache)
     assert cls.backend == "sentence-transformers" and cls.onnx is None
     assert cls.embed_queries(["mục tiêu đào tạo cán bộ"]).shape == (1, 384)

@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 #: version has its own folder, so processes of different versions sharing a cache do not redo each other's.
 ONNX_FORMAT_VERSION = 2
 ONNX_DIR = f"onnx-v{ONNX_FORMAT_VERSION}"
-#: Every export folder (of any format version) holds this file: :func:`folder_digest` skips them.
+#: Every export folder (fp32 or int8, of any format version) holds this file: :func:`folder_digest` skips them.
 ONNX_MANIFEST_NAME = "assistant-onnx.json"
 ONNX_MODEL_FILE = "model.onnx"
 ONNX_DATA_FILE = "model.onnx.data"
@@ -150,8 +150,8 @@ def folder_digest(folder: Path) -> str:
     """Identify a model folder cheaply: small files by content, large ones by name and size.
 
     Only the folder and its direct subfolders (sentence-transformers modules) are read; hidden files and this
-    module's exports (subfolders holding :data:`ONNX_MANIFEST_NAME`, of any format version) are left out, so
-    exporting a folder does not change its name.
+    module's exports (subfolders holding :data:`ONNX_MANIFEST_NAME`: fp32 or int8, of any format version) are
+    left out, so exporting a folder does not change its name.
     """
     digest = hashlib.sha256()
     exports = {p.parent.name for p in folder.glob(f"*/{ONNX_MANIFEST_NAME}")}  # derived from the folder

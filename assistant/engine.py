@@ -77,7 +77,7 @@ class AnswerEngine:
         corpus = load_corpus(settings.corpus_dir, cache_dir=settings.index_dir)
         for plan_id, message in corpus.errors.items():
             log.warning("Plan %s skipped: %s", plan_id, message)
-        embedder = embedder or Embedder.load(settings.embedding_model, settings.cache_dir)
+        embedder = embedder or Embedder.load(settings.embedding_model, settings.cache_dir, settings.embedding_backend)
         prepared = prepare_data(settings, corpus, embedder, force=rebuild)
         facts = prepared.store.facts()
         retriever = prepared.retriever

@@ -107,6 +107,18 @@ def test_out_of_domain_is_not_found(engine) -> None:
     assert answer.status == "not_found"
 
 
+def test_a_facts_answer_searches_only_when_a_see_also_sentence_may_help(engine) -> None:
+    """The search, and with it the question's embedding, runs lazily: a facts answer that covers the question
+    never runs it; one that leaves much of it uncovered does, and gets the plan sentence that adds most."""
+    covered = engine.answer(
+        "Đến năm 2025 Lai Châu đặt mục tiêu bao nhiêu phần trăm cơ quan báo chí dùng nền tảng phân tích dữ liệu, AI?"
+    )
+    assert covered.route == "facts" and not {"embed", "retrieve"} & set(covered.timings_ms)
+    partial = engine.answer("Thái Bình bố trí những loại kinh phí nào để thực hiện kế hoạch?")
+    assert partial.route == "facts" and {"embed", "retrieve"} <= set(partial.timings_ms)
+    assert "Xem thêm" in partial.answer
+
+
 def test_answers_from_many_threads_match_serial_answers(engine) -> None:
     """The engine runs several answers at once (settings.answer_workers): no state leaks between them."""
     from concurrent.futures import ThreadPoolExecutor

@@ -20,10 +20,10 @@ def supplement(draft: Draft, frame: QuestionFrame, search: SearchResult | None, 
     if draft.status != "answered" or frame.asked not in SUPPLEMENTED or frame.aggregate:
         return
     words = content_words(frame.folded, *frame.provinces) - COVERAGE_STOP_WORDS
-    if not words or search is None or search.relevance < PASSAGE_RELEVANCE:
+    if not words or search is None:
         return
     covered = overlap(words, content_words(fold(draft.text)))
-    if covered >= 0.7:
+    if covered >= 0.7 or search.relevance < PASSAGE_RELEVANCE:  # coverage first: a lazy search runs only if needed
         return
     best = None
     for hit in search.hits[:5]:

@@ -239,7 +239,8 @@ class IndexBuilder:
             from assistant.search.embeddings import Embedder
 
             self.progress(f"Đang nạp mô hình nhúng {self.settings.embedding_model}…")
-            embedder = Embedder.load(self.settings.embedding_model, self.settings.cache_dir)
+            settings = self.settings
+            embedder = Embedder.load(settings.embedding_model, settings.cache_dir, settings.embedding_backend)
         cache = self.settings.index_dir / EMBEDDINGS_CACHE
         old_vectors = read_cache(cache, embedder.name) or {}
         old_vectors.update(self._reusable_vectors(embedder.name, reuse_from or self.root))

@@ -104,7 +104,7 @@ class HybridRetriever:
         if embedder is None:
             from assistant.search.embeddings import Embedder
 
-            embedder = Embedder.load(settings.embedding_model, settings.cache_dir)
+            embedder = Embedder.load(settings.embedding_model, settings.cache_dir, settings.embedding_backend)
         return cls(load_index(settings, embedder, corpus), mode)
 
     # -- public ----------------------------------------------------------------------------------------

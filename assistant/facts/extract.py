@@ -315,33 +315,63 @@ class FactExtractor:
             from_group = "lead" not in cells and row.group_lead and row.group_span is not None
             coordinating = cells.get("coordinating")
             time_cell = cells.get("time_frame")
-            time_frame = time_cell.text if time_cell else ""
-            kind, start_year, end_year = classify_time_frame(time_frame)
             facts.append(
-                self._fact(
-                    "task",
+                self._task(
                     " › ".join(table.section_path),
                     "appendix",
                     row.start,
                     row.end,
                     number=row.number,
                     content=content.text,
-                    lead_units=[u.name for u in split_units(lead.text, self.declared)] if lead else [],
-                    lead_units_original=lead.text if lead else "",
-                    coordinating_units=[u.name for u in split_units(coordinating.text, self.declared)]
-                    if coordinating
-                    else [],
-                    coordinating_units_original=coordinating.text if coordinating else "",
+                    lead=lead.text if lead else "",
+                    coordinating=coordinating.text if coordinating else "",
+                    time_frame=time_cell.text if time_cell else "",
                     deliverable=cells["deliverable"].text if "deliverable" in cells else "",
-                    time_frame=time_frame,
-                    time_frame_kind=kind,
-                    start_year=start_year,
-                    end_year=end_year,
                     parent=row.parent,
                     qualifiers={"lead_span": list(row.group_span)} if from_group else {},
                 )
             )
         return facts
+
+    def _task(
+        self,
+        section: str,
+        origin: str,
+        start: int,
+        end: int,
+        *,
+        number: str,
+        content: str,
+        lead: str,
+        coordinating: str,
+        time_frame: str,
+        deliverable: str,
+        parent: str,
+        qualifiers: dict[str, Any] | None = None,
+    ) -> Fact:
+        """A task fact from its written cells: the units split (declared abbreviations expanded), the time frame
+        classified; the written texts kept as the evidence check reads them."""
+        kind, start_year, end_year = classify_time_frame(time_frame)
+        return self._fact(
+            "task",
+            section,
+            origin,
+            start,
+            end,
+            number=number,
+            content=content,
+            lead_units=[u.name for u in split_units(lead, self.declared)] if lead else [],
+            lead_units_original=lead,
+            coordinating_units=[u.name for u in split_units(coordinating, self.declared)] if coordinating else [],
+            coordinating_units_original=coordinating,
+            deliverable=deliverable,
+            time_frame=time_frame,
+            time_frame_kind=kind,
+            start_year=start_year,
+            end_year=end_year,
+            parent=parent,
+            qualifiers=qualifiers or {},
+        )
 
     def _body_tasks(self) -> list[Fact]:
         """Tasks of a plan without an assignment table that name their units in the body: a numbered item of the
@@ -352,28 +382,19 @@ class FactExtractor:
 
         def close() -> None:
             if item and item.get("lead"):
-                lead, coordinating = item.get("lead", ""), item.get("coordinating", "")
-                time_frame = item.get("time_frame", "")
-                kind, start_year, end_year = classify_time_frame(time_frame)
                 number = item["number"]
                 facts.append(
-                    self._fact(
-                        "task",
+                    self._task(
                         item["section"],
                         "body",
                         item["start"],
                         item["end"],
                         number=number,
                         content=collapse_spaces(" ".join(item["content"])),
-                        lead_units=[u.name for u in split_units(lead, self.declared)],
-                        lead_units_original=lead,
-                        coordinating_units=[u.name for u in split_units(coordinating, self.declared)],
-                        coordinating_units_original=coordinating,
+                        lead=item["lead"],
+                        coordinating=item.get("coordinating", ""),
+                        time_frame=item.get("time_frame", ""),
                         deliverable=item.get("deliverable", ""),
-                        time_frame=time_frame,
-                        time_frame_kind=kind,
-                        start_year=start_year,
-                        end_year=end_year,
                         parent=number.rsplit(".", 1)[0] if "." in number else "",
                     )
                 )

@@ -10,6 +10,8 @@
 | ASSISTANT_EMBEDDING_BACKEND   | auto                            | auto, onnx, onnx-int8 (int8 queries) or        |
 |                               |                                 | sentence-transformers (see                     |
 |                               |                                 | ``assistant.search.embeddings``)               |
+| ASSISTANT_QUERY_CACHE         | 1024                            | query vectors kept for repeated questions      |
+|                               |                                 | (least recently used dropped; 0 keeps none)    |
 | ASSISTANT_CHROMA_HOST         | (empty: embedded store)         | host of a Chroma server to use instead         |
 | ASSISTANT_CHROMA_PORT         | 8000                            | port of that Chroma server                     |
 | ASSISTANT_LOG_LEVEL           | INFO                            | logging level                                  |
@@ -56,6 +58,7 @@ ENV_PREFIX = "ASSISTANT_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 DEFAULT_ANSWER_WAIT_MS = 500
+DEFAULT_QUERY_CACHE = 1024  # 1,024 × 384 float32: 1.5 MB for the default model
 DEFAULT_RATE_LIMIT = 120
 DEFAULT_AUTH_FAILURES = 10
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -76,6 +79,7 @@ class Settings:
     cache_dir: Path
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_backend: str = "auto"  # checked by assistant.search.embeddings when the model loads
+    query_cache: int = DEFAULT_QUERY_CACHE
     chroma_host: str = ""
     chroma_port: int = 8000
     log_level: str = "INFO"
@@ -157,6 +161,7 @@ def load_settings() -> Settings:
         cache_dir=Path(_env("CACHE_DIR", str(Path.home() / ".cache" / "assistant"))),
         embedding_model=_env("EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
         embedding_backend=_env("EMBEDDING_BACKEND", "auto"),
+        query_cache=_env_int("QUERY_CACHE", DEFAULT_QUERY_CACHE, 0),
         chroma_host=_env("CHROMA_HOST", ""),
         chroma_port=_env_positive_int("CHROMA_PORT", 8000),
         log_level=_env("LOG_LEVEL", "INFO").upper(),

@@ -16,7 +16,7 @@ import pytest
 
 from assistant.config import load_settings
 from assistant.domain.normalize import fold
-from assistant.errors import EmbeddingModelNotFound
+from assistant.errors import ConfigError, EmbeddingModelNotFound
 from assistant.search.embeddings import Embedder as ReExported
 from assistant.search.embeddings.common import BACKEND_ENV, cosine
 from assistant.search.embeddings.embedder import BACKENDS, Embedder, QueryCache, resolve_backend
@@ -320,6 +320,19 @@ def test_second_load_in_process_reuses_the_export(onnx_embedder: Embedder, e5_ca
     assert again.backend == "onnx" and again.onnx.export_dir == export and again.name == onnx_embedder.name
     assert stamps(export.parent) == before
     np.testing.assert_array_equal(again.embed_passages(PASSAGES), onnx_embedder.embed_passages(PASSAGES))
+
+
+def test_query_cache_size_is_read_from_the_settings(
+    onnx_embedder: Embedder, e5_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_QUERY_CACHE", "0")
+    uncached = Embedder.load(cache_dir=e5_cache)
+    uncached.embed_queries(["hạn báo cáo", "hạn báo cáo"])
+    assert uncached.query_cache.size == 0 and len(uncached.query_cache) == 0 and uncached.query_cache.hits == 0
+    monkeypatch.setenv("ASSISTANT_QUERY_CACHE", "-1")
+    with pytest.raises(ConfigError) as info:
+        Embedder.load(cache_dir=e5_cache)
+    one_helpful_sentence(info.value, setting="ASSISTANT_QUERY_CACHE")
 
 
 # ---------------------------------------------------------------- models that cannot be used

@@ -61,6 +61,13 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def read_manifest(path: Path, manifest: type[T], verification: type) -> T:
+    """The manifest dataclass ``manifest`` stored as JSON at ``path``, its ``verification`` rows as ``verification``."""
+    raw = read_json(path)
+    raw["verification"] = [verification(**v) for v in raw.get("verification", [])]
+    return manifest(**raw)
+
+
 def write_json(path: Path, payload: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.config import DEFAULT_EMBEDDING_MODEL, load_settings
+from assistant.config import DEFAULT_EMBEDDING_MODEL, DEFAULT_QUERY_CACHE, load_settings
 from assistant.errors import EmbeddingModelNotFound
 from assistant.search.embeddings.common import BACKEND_ENV, MODEL_ENV, OnnxExportError, first_sentence
 from assistant.search.embeddings.materialize import (
@@ -45,8 +45,8 @@ BACKEND_ONNX_INT8 = "onnx-int8"
 BACKEND_ST = "sentence-transformers"
 BACKENDS = (BACKEND_AUTO, BACKEND_ONNX, BACKEND_ONNX_INT8, BACKEND_ST)
 _ALIASES = {"st": BACKEND_ST, "torch": BACKEND_ST, "onnxruntime": BACKEND_ONNX, "int8": BACKEND_ONNX_INT8}
-#: Query vectors kept by :class:`QueryCache` (1,024 × 384 float32: 1.5 MB for the default model).
-QUERY_CACHE_SIZE = 1024
+#: Query vectors kept by :class:`QueryCache` unless ``ASSISTANT_QUERY_CACHE`` says otherwise.
+QUERY_CACHE_SIZE = DEFAULT_QUERY_CACHE
 _HUB_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -149,8 +149,9 @@ class Embedder:
     Build it with :meth:`Embedder.load`. Queries and passages get the model's ``query``/``passage`` prompts
     (``"query: "``/``"passage: "`` for the e5 family) when the model defines them. ``backend`` is ``"onnx"``
     (``onnx`` runs the model, ``model`` is None), ``"onnx-int8"`` (likewise, but queries run on ``query_onnx``,
-    the int8 export) or ``"sentence-transformers"`` (``model``). Query vectors are kept in ``query_cache``: a
-    question asked again is not embedded again. Safe to use from several threads at once.
+    the int8 export) or ``"sentence-transformers"`` (``model``). Query vectors are kept in ``query_cache``
+    (``ASSISTANT_QUERY_CACHE`` of them): a question asked again is not embedded again. Safe to use from several
+    threads at once.
     """
 
     model: SentenceTransformer | None = field(repr=False)
@@ -220,6 +221,7 @@ class Embedder:
                 passage_prompt=passage_prompt,
                 backend=BACKEND_ST,
             )
+        embedder.query_cache = QueryCache(settings.query_cache)
         log.info(
             "Loaded embedding model %s (%d dims, %s) in %.2f s",
             embedder.name,

@@ -32,7 +32,7 @@ from assistant.search.embeddings.common import (
     first_sentence,
     make_readable,
     package_version,
-    read_json,
+    read_manifest,
     write_json,
 )
 from assistant.search.embeddings.packed import PackedModel, read_packed_model
@@ -293,9 +293,7 @@ class Manifest:
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
-        raw = read_json(folder / MANIFEST_NAME)
-        raw["verification"] = [Verification(**v) for v in raw.get("verification", [])]
-        return cls(**raw)
+        return read_manifest(folder / MANIFEST_NAME, cls, Verification)
 
     def write(self, folder: Path) -> None:
         write_json(folder / MANIFEST_NAME, asdict(self))

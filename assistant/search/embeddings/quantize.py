@@ -31,7 +31,7 @@ from assistant.search.embeddings.common import (
     first_sentence,
     make_readable,
     quiet,
-    read_json,
+    read_manifest,
     row_cosines,
     write_json,
 )
@@ -42,6 +42,7 @@ from assistant.search.embeddings.onnx_export import (
     OnnxEncoder,
     OnnxManifest,
     OnnxPipeline,
+    export_files_intact,
     export_versions,
     onnxruntime_tool_loggers,
     prompt_names,
@@ -99,9 +100,7 @@ class Int8Manifest:
 
     @classmethod
     def read(cls, export_dir: Path) -> Int8Manifest:
-        raw = read_json(export_dir / ONNX_MANIFEST_NAME)
-        raw["verification"] = [Int8Verification(**v) for v in raw.get("verification", [])]
-        return cls(**raw)
+        return read_manifest(export_dir / ONNX_MANIFEST_NAME, cls, Int8Verification)
 
     def write(self, export_dir: Path) -> None:
         write_json(export_dir / ONNX_MANIFEST_NAME, asdict(self))
@@ -122,10 +121,8 @@ def usable_int8_export(export_dir: Path, fp32: OnnxManifest) -> Int8Manifest | N
             or manifest.source_created != fp32.created
             or not manifest.verification
             or manifest.min_cosine < INT8_MIN_COSINE
-            or set(manifest.files) != {ONNX_MODEL_FILE, ONNX_DATA_FILE}
+            or not export_files_intact(export_dir, manifest.files)
         ):
-            return None
-        if any((export_dir / rel).stat().st_size != size for rel, size in manifest.files.items()):
             return None
     except (OSError, ValueError, TypeError, KeyError):
         return None

@@ -19,6 +19,7 @@ from assistant.serving.tabs.common import (
     esc,
     source_html,
 )
+from assistant.serving.tabs.widgets import download_button, province_filter
 from assistant.views.calendar import Calendar, CalendarItem
 from assistant.views.duty_sheet import UnknownUnit
 from assistant.views.ics import to_ics
@@ -134,13 +135,7 @@ def calendar_tab(get_views: Callable[[], Views], provinces: list[str], folder: P
             padding=False,
         )
         with gr.Row(equal_height=True):
-            province = gr.Dropdown(
-                choices=[ALL_PROVINCES, *provinces],
-                value=ALL_PROVINCES,
-                label="Tỉnh",
-                min_width=160,
-                elem_id="cal-province",
-            )
+            province = province_filter(provinces, elem_id="cal-province")
             unit = gr.Dropdown(
                 choices=[ALL_UNITS],
                 value=ALL_UNITS,
@@ -157,9 +152,7 @@ def calendar_tab(get_views: Callable[[], Views], provinces: list[str], folder: P
                 min_width=160,
                 elem_id="cal-day",
             )
-        ics_button = gr.DownloadButton(
-            "Tải lịch .ics", value=None, size="sm", variant="primary", elem_id="cal-ics", interactive=False
-        )
+        ics_button = download_button("Tải lịch .ics", variant="primary", elem_id="cal-ics")
         calendar_html = gr.HTML(empty_html("Đang tải…"), elem_id="cal-view", padding=False)
     inputs, outputs = [province, unit, day], [calendar_html, ics_button]
     tab.select(opened, inputs, [unit, *outputs], show_progress="minimal")

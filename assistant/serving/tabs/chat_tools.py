@@ -15,6 +15,7 @@ from assistant.feedback.store import FeedbackRecord, FeedbackStore, FeedbackUnav
 from assistant.serving.conversation_export import conversation_docx, conversation_markdown
 from assistant.serving.routers.feedback import MAX_COMMENT_CHARS
 from assistant.serving.tabs.common import download_path, esc
+from assistant.serving.tabs.widgets import download_button
 
 log = logging.getLogger(__name__)
 NOTHING_RATED = "Hãy bấm 👍 hoặc 👎 dưới một câu trả lời trước khi gửi nhận xét."
@@ -132,26 +133,8 @@ def chat_tools(
         )
     note = gr.HTML("", elem_id="feedback-note", padding=False)
     with gr.Row(equal_height=True, elem_id="export-row"):
-        docx_button = gr.DownloadButton(
-            "Tải hội thoại (.docx)",
-            value=None,
-            size="sm",
-            variant="secondary",
-            interactive=False,
-            scale=0,
-            min_width=180,
-            elem_id="export-docx",
-        )
-        md_button = gr.DownloadButton(
-            "Tải hội thoại (.md)",
-            value=None,
-            size="sm",
-            variant="secondary",
-            interactive=False,
-            scale=0,
-            min_width=170,
-            elem_id="export-md",
-        )
+        docx_button = download_button("Tải hội thoại (.docx)", scale=0, min_width=180, elem_id="export-docx")
+        md_button = download_button("Tải hội thoại (.md)", scale=0, min_width=170, elem_id="export-md")
     chatbot.like(like, [answers, history, rated], [note, rated, last], queue=False)
     send.click(comment, [comment_box, rated, last], [note, comment_box], queue=False)
     comment_box.submit(comment, [comment_box, rated, last], [note, comment_box], queue=False)

@@ -18,6 +18,7 @@ from assistant.serving.tabs.common import (
     esc,
     source_html,
 )
+from assistant.serving.tabs.widgets import download_button, province_filter
 from assistant.views.duty_formats import sheet_csv, sheet_docx
 from assistant.views.duty_sheet import ROLE_LABELS, DutySheet, UnknownUnit
 from assistant.views.registry import Views
@@ -109,35 +110,12 @@ def duties_tab(get_views: Callable[[], Views], provinces: list[str], folder: Pat
                 min_width=240,
                 elem_id="duty-unit",
             )
-            province = gr.Dropdown(
-                choices=[ALL_PROVINCES, *provinces],
-                value=ALL_PROVINCES,
-                label="Tỉnh",
-                scale=1,
-                min_width=160,
-                elem_id="duty-province",
-            )
+            province = province_filter(provinces, scale=1, elem_id="duty-province")
         with gr.Row(equal_height=True):
-            docx_button = gr.DownloadButton(
-                "Tải bản in (.docx)",
-                value=None,
-                size="sm",
-                variant="primary",
-                scale=0,
-                min_width=170,
-                elem_id="duty-docx",
-                interactive=False,
+            docx_button = download_button(
+                "Tải bản in (.docx)", variant="primary", scale=0, min_width=170, elem_id="duty-docx"
             )
-            csv_button = gr.DownloadButton(
-                "Tải CSV",
-                value=None,
-                size="sm",
-                variant="secondary",
-                scale=0,
-                min_width=150,
-                elem_id="duty-csv",
-                interactive=False,
-            )
+            csv_button = download_button("Tải CSV", scale=0, min_width=150, elem_id="duty-csv")
         sheet_html = gr.HTML(empty_html("Đang tải…"), elem_id="duty-sheet", padding=False)
     outputs = [sheet_html, docx_button, csv_button]
     tab.select(opened, [unit, province], [unit, *outputs], show_progress="minimal")

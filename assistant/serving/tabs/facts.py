@@ -18,6 +18,7 @@ from assistant.domain.normalize import fold
 from assistant.facts.kinds import KINDS
 from assistant.facts.store import export_facts
 from assistant.serving.tabs.common import ALL_PROVINCES, TabLoad, vn_date
+from assistant.serving.tabs.widgets import download_button, province_filter
 
 if TYPE_CHECKING:
     from assistant.engine import AnswerEngine
@@ -223,9 +224,7 @@ def facts_tab(get_engine: Callable[[], AnswerEngine], provinces: list[str], fold
             padding=False,
         )
         with gr.Row(equal_height=True, elem_id="facts-filters"):
-            province = gr.Dropdown(
-                choices=[ALL_PROVINCES, *provinces], value=ALL_PROVINCES, label="Tỉnh", min_width=160
-            )
+            province = province_filter(provinces)
             kind = gr.Dropdown(
                 choices=[ALL_KINDS, *KIND_LABELS.values()],
                 value=KIND_LABELS["target"],
@@ -235,9 +234,7 @@ def facts_tab(get_engine: Callable[[], AnswerEngine], provinces: list[str], fold
             year = gr.Dropdown(choices=[ALL_YEARS], value=ALL_YEARS, label="Năm", min_width=140)
         with gr.Row(equal_height=True, elem_id="facts-bar"):
             count = gr.HTML('<div class="facts-count">Đang tải…</div>', padding=False, min_width=120)
-            csv_button = gr.DownloadButton(
-                "Tải CSV", value=None, size="sm", variant="secondary", scale=0, min_width=160, elem_id="csv-btn"
-            )
+            csv_button = download_button("Tải CSV", interactive=True, scale=0, min_width=160, elem_id="csv-btn")
         table = gr.Dataframe(
             value=pd.DataFrame(columns=[name for name, _, _ in COLUMNS["target"]]),
             column_widths=facts_widths(KIND_LABELS["target"]),

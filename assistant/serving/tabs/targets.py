@@ -11,6 +11,7 @@ import pandas as pd
 
 from assistant.domain.indicators import BY_CODE
 from assistant.serving.tabs.common import ALL_PROVINCES, LOAD_ERROR, chosen, download_path, empty_html, esc, source_html
+from assistant.serving.tabs.widgets import download_button, province_filter
 from assistant.views.registry import Views
 from assistant.views.target_matrix import TargetMatrix, indicator_label, matrix_csv, series
 
@@ -129,17 +130,9 @@ def targets_tab(get_views: Callable[[], Views], provinces: list[str], folder: Pa
                 min_width=240,
                 elem_id="tgt-indicator",
             )
-            province = gr.Dropdown(
-                choices=[ALL_PROVINCES, *provinces],
-                value=ALL_PROVINCES,
-                label="Tỉnh",
-                min_width=160,
-                elem_id="tgt-province",
-            )
+            province = province_filter(provinces, elem_id="tgt-province")
             year = gr.Dropdown(choices=[ALL_YEARS], value=ALL_YEARS, label="Năm", min_width=120, elem_id="tgt-year")
-        csv_button = gr.DownloadButton(
-            "Tải CSV", value=None, size="sm", variant="secondary", elem_id="tgt-csv", interactive=False
-        )
+        csv_button = download_button("Tải CSV", elem_id="tgt-csv")
         chart_title = gr.HTML("", elem_id="tgt-chart-title", padding=False)
         chart = gr.LinePlot(
             None,

@@ -3,7 +3,8 @@
 Every stage that lists fact kinds reads them here: the extractor and the facts table, the gold scoring
 (``evals/facts_gold/<plan>.json`` holds one list per kind under :attr:`FactKind.gold_field`), the ingestion
 report, the API's ``kind`` filter, the CLI's ``facts show`` and the chat page's facts table. Adding a fact kind
-is one entry here plus its extractor.
+is one entry here plus its extractor (one file under :mod:`assistant.facts.extractors`, listed in
+:data:`assistant.facts.extract.EXTRACTORS`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.domain.indicators import BY_CODE, derive_indicator, find_target_indicators, measure_at
+from assistant.domain.indicators import derive_indicator, find_target_indicators, measure_at
 from assistant.domain.normalize import collapse_spaces, fold
 from assistant.domain.units import split_units
 from assistant.facts.extractors.context import Extractor, PlanContext
@@ -280,11 +280,6 @@ def _year_of(block: Block) -> int | None:
         if match:
             return int(match.group(1))
     return None
-
-
-def indicator_label(code: str) -> str:
-    indicator = BY_CODE.get(code)
-    return indicator.label_vi if indicator else code
 
 
 # -- values of body targets ----------------------------------------------------------------------------

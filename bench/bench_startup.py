@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,18 +25,11 @@ from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parent.parent
-# The console script's entry point; code from before the serving packages (an older commit given to compare with)
-# kept it in assistant/cli.py.
-SERVE_CODE = "try:\n from assistant.cli.main import app\nexcept ImportError:\n from assistant.cli import app\napp()"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_load import REPO, SERVE_CODE, free_port  # noqa: E402
+
 POLL_S = 0.05
 TIMEOUT_S = 180.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_command(port: int) -> list[str]:

@@ -45,8 +45,6 @@ BACKEND_ONNX_INT8 = "onnx-int8"
 BACKEND_ST = "sentence-transformers"
 BACKENDS = (BACKEND_AUTO, BACKEND_ONNX, BACKEND_ONNX_INT8, BACKEND_ST)
 _ALIASES = {"st": BACKEND_ST, "torch": BACKEND_ST, "onnxruntime": BACKEND_ONNX, "int8": BACKEND_ONNX_INT8}
-#: Query vectors kept by :class:`QueryCache` unless ``ASSISTANT_QUERY_CACHE`` says otherwise.
-QUERY_CACHE_SIZE = DEFAULT_QUERY_CACHE
 _HUB_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -102,7 +100,7 @@ class QueryCache:
     """The vectors of the most recently embedded queries, by the exact text embedded: a bounded LRU that several
     threads may use at once. Stored vectors are read-only; ``size`` 0 keeps nothing."""
 
-    def __init__(self, size: int = QUERY_CACHE_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_QUERY_CACHE) -> None:
         self.size = max(0, int(size))
         self.hits = 0
         self.misses = 0
